@@ -1,0 +1,82 @@
+//! The REST API, one module per resource. Handlers are thin: extract, authorize, call the store,
+//! map to a DTO. Paths and schemas are declared next to each handler and collected into the
+//! OpenAPI document served at `/api/v1/openapi.json`.
+
+pub mod auth;
+pub mod health;
+pub mod users;
+
+use axum::extract::Request;
+use parley_shared::ErrorCode;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::error::AppError;
+use crate::state::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Parley API",
+        description = "REST API of Parley, a self-hostable chat server. Authenticate with the \
+            session cookie set by `/auth/login`, or with `Authorization: Bearer <token>` using a \
+            personal access token. Errors always have the shape `{error, message, fields}`.",
+    ),
+    modifiers(&SecuritySchemes),
+    security(("bearer" = []), ("session" = [])),
+    tags(
+        (name = "auth", description = "Registering and signing in"),
+        (name = "users", description = "Your account"),
+        (name = "tokens", description = "Personal access tokens for bots and scripts"),
+    )
+)]
+struct ApiDoc;
+
+struct SecuritySchemes;
+
+impl Modify for SecuritySchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+        components.add_security_scheme(
+            "session",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(
+                crate::startup::SESSION_COOKIE,
+            ))),
+        );
+    }
+}
+
+/// Every `/api/v1` route, with the OpenAPI document describing them.
+pub fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi()).nest(
+        "/api/v1",
+        OpenApiRouter::new()
+            .nest("/auth", auth::router())
+            .nest("/users", users::router()),
+    )
+}
+
+/// Unknown API paths answer in the API's error shape, not with the web app.
+pub async fn api_not_found(request: Request) -> AppError {
+    AppError::new(
+        ErrorCode::NotFound,
+        format!("No API endpoint at {}.", request.uri().path()),
+    )
+}
+
+/// A known path asked with a method it does not support.
+pub async fn method_not_allowed(request: Request) -> AppError {
+    AppError::new(
+        ErrorCode::MethodNotAllowed,
+        format!(
+            "{} is not supported on {}.",
+            request.method(),
+            request.uri().path()
+        ),
+    )
+}

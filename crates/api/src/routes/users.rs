@@ -1,0 +1,165 @@
+//! The signed-in user's own account: profile, password and access tokens.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use parley_shared::users::{
+    ApiToken, ChangePasswordRequest, CreateTokenRequest, CreatedToken, UpdateMeRequest, User,
+};
+use parley_shared::{ErrorBody, ErrorCode};
+use tower_sessions::Session;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::{AuthMethod, CurrentUser, password, tokens};
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiPath, ValidJson};
+use crate::state::AppState;
+use crate::store::{self, users};
+
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(get_me, update_me))
+        .routes(routes!(change_password))
+        .routes(routes!(list_tokens, create_token))
+        .routes(routes!(revoke_token))
+}
+
+/// Your own account.
+#[utoipa::path(
+    get, path = "/@me", tag = "users",
+    responses(
+        (status = 200, body = User),
+        (status = 401, description = "Not signed in", body = ErrorBody),
+    )
+)]
+async fn get_me(caller: CurrentUser) -> Json<User> {
+    Json(users::to_private_dto(&caller.user))
+}
+
+/// Change your display name.
+#[utoipa::path(
+    patch, path = "/@me", tag = "users",
+    request_body = UpdateMeRequest,
+    responses(
+        (status = 200, body = User),
+        (status = 422, description = "Invalid fields", body = ErrorBody),
+    )
+)]
+async fn update_me(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ValidJson(request): ValidJson<UpdateMeRequest>,
+) -> AppResult<Json<User>> {
+    let mut user = caller.user;
+    if let Some(name) = request.display_name {
+        user = users::update_display_name(&state.store, user, name.trim().to_owned()).await?;
+    }
+    Ok(Json(users::to_private_dto(&user)))
+}
+
+/// Change your password. Every other session of yours is signed out; tokens stay valid.
+#[utoipa::path(
+    put, path = "/@me/password", tag = "users",
+    request_body = ChangePasswordRequest,
+    responses(
+        (status = 204, description = "Changed"),
+        (status = 422, description = "Invalid new password, or wrong current one", body = ErrorBody),
+        (status = 429, description = "Too many wrong current passwords", body = ErrorBody),
+    )
+)]
+async fn change_password(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    session: Session,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
+    ValidJson(request): ValidJson<ChangePasswordRequest>,
+) -> AppResult<StatusCode> {
+    // A stolen session must not become a way to guess the password: same budget as logins.
+    let throttle = &state.login_throttle;
+    let account = caller.user.username.clone();
+    if let Err(wait) = throttle.check(&account, peer.ip()) {
+        return Err(AppError::rate_limited(wait.as_secs_f64().ceil() as u64));
+    }
+    let stored = Some(caller.user.password_hash.clone());
+    if !password::verify(request.current_password, stored).await? {
+        throttle.record_failure(&account, peer.ip());
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "The current password is wrong.",
+        )
+        .with_field("current_password", "is not your current password"));
+    }
+    throttle.record_success(&account);
+    let hash = password::hash(request.new_password).await?;
+    let user = users::set_password_hash(&state.store, caller.user, hash).await?;
+    let keep = match caller.method {
+        AuthMethod::Session => session.id(),
+        AuthMethod::BearerToken => None,
+    };
+    let ended = store::sessions::end_all_for_user(&state.store, user.id, keep).await?;
+    tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Your personal access tokens (never their secrets).
+#[utoipa::path(
+    get, path = "/@me/tokens", tag = "tokens",
+    responses((status = 200, body = Vec<ApiToken>))
+)]
+async fn list_tokens(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> AppResult<Json<Vec<ApiToken>>> {
+    let list = store::tokens::list(&state.store, caller.id()).await?;
+    Ok(Json(list.iter().map(store::tokens::to_dto).collect()))
+}
+
+/// Create a personal access token. The secret is in this answer and nowhere else, ever.
+#[utoipa::path(
+    post, path = "/@me/tokens", tag = "tokens",
+    request_body = CreateTokenRequest,
+    responses(
+        (status = 201, body = CreatedToken),
+        (status = 422, description = "Invalid name", body = ErrorBody),
+    )
+)]
+async fn create_token(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ValidJson(request): ValidJson<CreateTokenRequest>,
+) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    let secret = tokens::generate();
+    let name = request.name.trim().to_owned();
+    let token =
+        store::tokens::create(&state.store, caller.id(), name, tokens::hash(&secret)).await?;
+    let created = CreatedToken {
+        id: token.id,
+        name: token.name,
+        token: secret,
+        created_at: token.created_at,
+    };
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// Revoke a token: requests bearing it are refused from now on.
+#[utoipa::path(
+    delete, path = "/@me/tokens/{token_id}", tag = "tokens",
+    params(("token_id" = Uuid, Path, description = "The token's id")),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 404, description = "You have no token with that id", body = ErrorBody),
+    )
+)]
+async fn revoke_token(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath(token_id): ApiPath<Uuid>,
+) -> AppResult<StatusCode> {
+    if store::tokens::revoke(&state.store, caller.id(), token_id).await? {
+        Ok(StatusCode::NO_CONTENT)
+    } else {
+        Err(AppError::not_found())
+    }
+}

@@ -1,0 +1,210 @@
+//! Builds the server from a [`Config`]. `main` and the black-box tests start it the same way.
+
+use std::future::Future;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, HeaderValue, Request, header};
+use axum::routing::{any, get};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+use crate::auth::origin::reject_foreign_origin;
+use crate::auth::throttle::LoginThrottle;
+use crate::config::Config;
+use crate::error::AppError;
+use crate::routes;
+use crate::state::AppState;
+use crate::store::{self, Store};
+
+pub const SESSION_COOKIE: &str = "parley_session";
+/// JSON bodies are small; uploads get their own, larger limits on their own routes.
+pub const JSON_BODY_LIMIT: usize = 64 * 1024;
+const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    store: Store,
+    addr: SocketAddr,
+}
+
+impl Application {
+    /// Opens the database (applying migrations), binds the listener and assembles the routes.
+    pub async fn build(config: Config) -> anyhow::Result<Self> {
+        let store = Store::open(&config).await?;
+        let listener = TcpListener::bind(config.addr)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.addr))?;
+        let addr = listener.local_addr()?;
+        let router = router(&config, store.clone());
+        tracing::info!(%addr, database = store.backend(), "parley is ready");
+        Ok(Self {
+            listener,
+            router,
+            store,
+            addr,
+        })
+    }
+
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    pub fn port(&self) -> u16 {
+        self.addr.port()
+    }
+
+    /// Serves until `shutdown` completes, then finishes in-flight requests and closes the pool.
+    pub async fn run_until(
+        self,
+        shutdown: impl Future<Output = ()> + Send + 'static,
+    ) -> anyhow::Result<()> {
+        let sweeper = tokio::spawn(sweep_expired_sessions(self.store.clone()));
+        let service = self
+            .router
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let served = axum::serve(self.listener, service)
+            .with_graceful_shutdown(shutdown)
+            .await;
+        sweeper.abort();
+        self.store.close().await.context("closing the database")?;
+        served.context("serving")
+    }
+
+    /// Serves until Ctrl-C or SIGTERM.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        self.run_until(shutdown_signal()).await
+    }
+}
+
+fn router(config: &Config, store: Store) -> Router {
+    let state = AppState {
+        config: Arc::new(config.clone()),
+        store: store.clone(),
+        login_throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+    };
+    let (api, openapi) = routes::api().split_for_parts();
+    let openapi = Arc::new(openapi);
+
+    let sessions = SessionManagerLayer::new(store::sessions::DbSessionStore::new(store))
+        .with_name(SESSION_COOKIE)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_expiry(Expiry::OnInactivity(
+            time::Duration::try_from(config.session_idle).unwrap_or(time::Duration::days(30)),
+        ));
+
+    let api = api
+        .route(
+            "/api/v1/openapi.json",
+            get(move || std::future::ready(axum::Json(openapi.clone()))),
+        )
+        .route("/api/{*rest}", any(routes::api_not_found))
+        .route("/api", any(routes::api_not_found))
+        .route("/healthz", get(routes::health::healthz))
+        .route("/readyz", get(routes::health::readyz))
+        .method_not_allowed_fallback(routes::method_not_allowed)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            reject_foreign_origin,
+        ))
+        .layer(sessions)
+        .layer(DefaultBodyLimit::max(JSON_BODY_LIMIT))
+        .with_state(state);
+
+    let security_headers = ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ));
+
+    api.merge(crate::web::router(&config.web_dir)).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(|request: &Request<_>| {
+                        let request_id = request
+                            .headers()
+                            .get(REQUEST_ID)
+                            .and_then(|v| v.to_str().ok())
+                            .unwrap_or_default();
+                        tracing::info_span!(
+                            "request",
+                            method = %request.method(),
+                            path = %request.uri().path(),
+                            request_id,
+                        )
+                    })
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(CatchPanicLayer::custom(|_| {
+                AppError::internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
+            }))
+            .layer(security_headers),
+    )
+}
+
+impl AppError {
+    fn into_response_boxed(self) -> axum::response::Response {
+        axum::response::IntoResponse::into_response(self)
+    }
+}
+
+async fn sweep_expired_sessions(store: Store) {
+    let mut every = tokio::time::interval(Duration::from_secs(3600));
+    loop {
+        every.tick().await;
+        match store::sessions::delete_expired(&store).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = ?err, "could not remove expired sessions"),
+        }
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if let Err(err) = tokio::signal::ctrl_c().await {
+            tracing::error!(error = %err, "cannot listen for Ctrl-C");
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

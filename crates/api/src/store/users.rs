@@ -1,0 +1,108 @@
+//! Accounts.
+
+use chrono::Utc;
+use parley_shared::ErrorCode;
+use parley_shared::users::User;
+use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
+use uuid::Uuid;
+
+use super::entities::users;
+use super::{Store, UniqueKey};
+use crate::error::{AppError, AppResult};
+
+pub use users::Model;
+
+const USERNAME_KEY: UniqueKey = UniqueKey {
+    constraint: "users_username_key",
+    sqlite_columns: "users.username",
+};
+const EMAIL_KEY: UniqueKey = UniqueKey {
+    constraint: "users_email_key",
+    sqlite_columns: "users.email",
+};
+
+/// A validated, normalised registration with its password already hashed.
+pub struct NewUser {
+    pub username: String,
+    pub display_name: String,
+    pub email: Option<String>,
+    pub password_hash: String,
+}
+
+pub async fn create(store: &Store, new: NewUser) -> AppResult<Model> {
+    let now = Utc::now();
+    let user = users::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        username: Set(new.username),
+        display_name: Set(new.display_name),
+        email: Set(new.email),
+        password_hash: Set(new.password_hash),
+        created_at: Set(now),
+        updated_at: Set(now),
+    };
+    user.insert(store.db()).await.map_err(|err| {
+        if USERNAME_KEY.violated_by(&err) {
+            AppError::new(ErrorCode::UsernameTaken, "That username is taken.")
+                .with_field("username", "is taken")
+        } else if EMAIL_KEY.violated_by(&err) {
+            AppError::new(
+                ErrorCode::EmailTaken,
+                "That email belongs to another account.",
+            )
+            .with_field("email", "belongs to another account")
+        } else {
+            err.into()
+        }
+    })
+}
+
+pub async fn by_id(store: &Store, id: Uuid) -> AppResult<Option<Model>> {
+    Ok(users::Entity::find_by_id(id).one(store.db()).await?)
+}
+
+/// Finds an account by username or email, either spelled in any case.
+pub async fn by_login(store: &Store, login: &str) -> AppResult<Option<Model>> {
+    let login = login.trim().to_lowercase();
+    let column = if login.contains('@') {
+        users::Column::Email
+    } else {
+        users::Column::Username
+    };
+    Ok(users::Entity::find()
+        .filter(column.eq(login))
+        .one(store.db())
+        .await?)
+}
+
+pub async fn update_display_name(store: &Store, user: Model, name: String) -> AppResult<Model> {
+    let mut user: users::ActiveModel = user.into();
+    user.display_name = Set(name);
+    user.updated_at = Set(Utc::now());
+    Ok(user.update(store.db()).await?)
+}
+
+pub async fn set_password_hash(store: &Store, user: Model, hash: String) -> AppResult<Model> {
+    let mut user: users::ActiveModel = user.into();
+    user.password_hash = Set(hash);
+    user.updated_at = Set(Utc::now());
+    Ok(user.update(store.db()).await?)
+}
+
+/// The account as its owner sees it, email included.
+pub fn to_private_dto(user: &Model) -> User {
+    User {
+        email: user.email.clone(),
+        ..to_public_dto(user)
+    }
+}
+
+/// The account as anyone else sees it.
+pub fn to_public_dto(user: &Model) -> User {
+    User {
+        id: user.id,
+        username: user.username.clone(),
+        display_name: user.display_name.clone(),
+        email: None,
+        created_at: user.created_at,
+    }
+}

@@ -1,0 +1,140 @@
+//! A third-party client of the API: a cookie jar, optionally a bearer token, typed helpers.
+
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use anyhow::{Context, ensure};
+use parley_shared::ErrorBody;
+use parley_shared::users::{CreatedToken, User};
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde::de::DeserializeOwned;
+use serde_json::{Value, json};
+
+use crate::TestApp;
+
+/// The password every factory-made user has.
+pub const PASSWORD: &str = "correct horse battery";
+
+#[derive(Clone)]
+pub struct Client {
+    pub http: reqwest::Client,
+    base: String,
+    bearer: Option<String>,
+    origin: Option<String>,
+}
+
+impl Client {
+    pub fn new(base: String) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_store(true)
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            http,
+            base,
+            bearer: None,
+            origin: None,
+        }
+    }
+
+    /// A client that authenticates with `token` only (a fresh, empty cookie jar).
+    pub fn with_bearer(&self, token: &str) -> Self {
+        Self {
+            bearer: Some(token.to_owned()),
+            ..Self::new(self.base.clone())
+        }
+    }
+
+    /// The same client (sharing its cookies), sending `Origin: origin` as a browser page would.
+    pub fn with_origin(&self, origin: &str) -> Self {
+        Self {
+            origin: Some(origin.to_owned()),
+            ..self.clone()
+        }
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        let mut request = self.http.request(method, format!("{}{path}", self.base));
+        if let Some(token) = &self.bearer {
+            request = request.bearer_auth(token);
+        }
+        if let Some(origin) = &self.origin {
+            request = request.header(reqwest::header::ORIGIN, origin);
+        }
+        request
+    }
+
+    pub async fn get(&self, path: &str) -> anyhow::Result<Response> {
+        Ok(self.request(Method::GET, path).send().await?)
+    }
+
+    pub async fn delete(&self, path: &str) -> anyhow::Result<Response> {
+        Ok(self.request(Method::DELETE, path).send().await?)
+    }
+
+    pub async fn post(&self, path: &str, body: &Value) -> anyhow::Result<Response> {
+        Ok(self.request(Method::POST, path).json(body).send().await?)
+    }
+
+    pub async fn patch(&self, path: &str, body: &Value) -> anyhow::Result<Response> {
+        Ok(self.request(Method::PATCH, path).json(body).send().await?)
+    }
+
+    pub async fn put(&self, path: &str, body: &Value) -> anyhow::Result<Response> {
+        Ok(self.request(Method::PUT, path).json(body).send().await?)
+    }
+
+    pub async fn register(&self, username: &str, password: &str) -> anyhow::Result<Response> {
+        let body = json!({ "username": username, "display_name": username, "password": password });
+        self.post("/api/v1/auth/register", &body).await
+    }
+
+    pub async fn login(&self, login: &str, password: &str) -> anyhow::Result<Response> {
+        self.post(
+            "/api/v1/auth/login",
+            &json!({ "login": login, "password": password }),
+        )
+        .await
+    }
+
+    pub async fn me(&self) -> anyhow::Result<Response> {
+        self.get("/api/v1/users/@me").await
+    }
+
+    pub async fn create_token(&self, name: &str) -> anyhow::Result<CreatedToken> {
+        let response = self
+            .post("/api/v1/users/@me/tokens", &json!({ "name": name }))
+            .await?;
+        expect_json(response, StatusCode::CREATED).await
+    }
+}
+
+/// The body of a response that must have `status`, read as `T`.
+pub async fn expect_json<T: DeserializeOwned>(
+    response: Response,
+    status: StatusCode,
+) -> anyhow::Result<T> {
+    let actual = response.status();
+    let text = response.text().await?;
+    ensure!(actual == status, "expected {status}, got {actual}: {text}");
+    serde_json::from_str(&text).with_context(|| format!("unexpected body: {text}"))
+}
+
+/// The error body of a response that must have `status`.
+pub async fn expect_error(response: Response, status: StatusCode) -> anyhow::Result<ErrorBody> {
+    expect_json(response, status).await
+}
+
+static NEXT_USER: AtomicU32 = AtomicU32::new(1);
+
+/// A freshly registered, signed-in user with a unique name and [`PASSWORD`].
+pub async fn a_user(app: &TestApp) -> anyhow::Result<(Client, User)> {
+    let n = NEXT_USER.fetch_add(1, Ordering::Relaxed);
+    let username = format!(
+        "user{n}_{}",
+        &uuid::Uuid::new_v4().simple().to_string()[..6]
+    );
+    let client = app.client();
+    let response = client.register(&username, PASSWORD).await?;
+    let user = expect_json(response, StatusCode::CREATED).await?;
+    Ok((client, user))
+}

@@ -1,0 +1,10 @@
+//! Black-box tests of the HTTP API. One binary, one module per capability; every test starts its
+//! own server against its own fresh database.
+
+mod accounts;
+mod architecture;
+mod origin;
+mod platform;
+mod sessions;
+mod throttling;
+mod tokens;

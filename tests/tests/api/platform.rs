@@ -1,0 +1,120 @@
+use parley_shared::ErrorCode;
+use parley_tests::TestApp;
+use parley_tests::client::expect_error;
+use reqwest::StatusCode;
+use serde_json::Value;
+
+#[tokio::test]
+async fn health_and_readiness_answer() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let client = app.client();
+    assert_eq!(client.get("/healthz").await?.status(), StatusCode::OK);
+    let ready: Value = client.get("/readyz").await?.json().await?;
+    assert_eq!(ready["status"], "ok");
+    assert_eq!(ready["database"], app.backend());
+    Ok(())
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let response = app.client().get("/api/v1/users/@me").await?;
+    let id = response
+        .headers()
+        .get("x-request-id")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
+    assert_eq!(id.len(), 36, "a UUID: {id}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let doc: Value = app
+        .client()
+        .get("/api/v1/openapi.json")
+        .await?
+        .json()
+        .await?;
+    assert_eq!(doc["openapi"], "3.1.0");
+    let expected = [
+        ("/api/v1/auth/register", "post"),
+        ("/api/v1/auth/login", "post"),
+        ("/api/v1/auth/logout", "post"),
+        ("/api/v1/users/@me", "get"),
+        ("/api/v1/users/@me", "patch"),
+        ("/api/v1/users/@me/password", "put"),
+        ("/api/v1/users/@me/tokens", "get"),
+        ("/api/v1/users/@me/tokens", "post"),
+        ("/api/v1/users/@me/tokens/{token_id}", "delete"),
+    ];
+    for (path, method) in expected {
+        assert!(
+            doc["paths"][path][method].is_object(),
+            "{method} {path} is documented"
+        );
+    }
+    for schema in [
+        "User",
+        "RegisterRequest",
+        "ErrorBody",
+        "ErrorCode",
+        "CreatedToken",
+    ] {
+        assert!(
+            doc["components"]["schemas"][schema].is_object(),
+            "{schema} schema"
+        );
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn unknown_api_paths_and_methods_answer_in_the_error_shape() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let error = expect_error(
+        app.client().get("/api/v1/nothing/here").await?,
+        StatusCode::NOT_FOUND,
+    )
+    .await?;
+    assert_eq!(error.error, ErrorCode::NotFound);
+    let response = app.client().delete("/api/v1/users/@me").await?;
+    let error = expect_error(response, StatusCode::METHOD_NOT_ALLOWED).await?;
+    assert_eq!(error.error, ErrorCode::MethodNotAllowed);
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_web_app_is_served_for_client_side_routes() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| {
+        let web = c.data_dir.join("web-build");
+        let written = std::fs::create_dir_all(&web).and_then(|()| {
+            std::fs::write(
+                web.join("index.html"),
+                "<!doctype html><title>Parley app</title>",
+            )?;
+            std::fs::write(
+                web.join("parley-web-0123456789abcdef.js"),
+                "export default 1;",
+            )
+        });
+        assert!(written.is_ok());
+        c.web_dir = web;
+    })
+    .await?;
+    let client = app.client();
+    for path in ["/", "/login", "/settings/tokens", "/servers/abc/def"] {
+        let response = client.get(path).await?;
+        assert_eq!(response.status(), StatusCode::OK, "{path}");
+        assert_eq!(response.headers()["cache-control"], "no-cache");
+        assert!(response.text().await?.contains("Parley app"), "{path}");
+    }
+    let asset = client.get("/parley-web-0123456789abcdef.js").await?;
+    assert!(
+        asset.headers()["cache-control"]
+            .to_str()?
+            .contains("immutable")
+    );
+    Ok(())
+}
