@@ -8,6 +8,7 @@ use axum::extract::Request;
 use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::{Html, IntoResponse, Response};
+use tower_http::compression::CompressionLayer;
 use tower_http::services::{ServeDir, ServeFile};
 
 pub fn router<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> Router<S> {
@@ -17,9 +18,11 @@ pub fn router<S: Clone + Send + Sync + 'static>(web_dir: &Path) -> Router<S> {
         return Router::new().fallback(not_built);
     }
     let files = ServeDir::new(web_dir).fallback(ServeFile::new(index));
+    // The app's WebAssembly is a few megabytes; compressed it is a fraction of that.
     Router::new()
         .fallback_service(files)
         .layer(middleware::from_fn(cache_policy))
+        .layer(CompressionLayer::new())
 }
 
 /// Trunk puts a content hash in every asset's name, so those can be cached for good; the page

@@ -1,0 +1,74 @@
+//! The root component: stores, routes and the sign-in guard.
+
+use leptos::prelude::*;
+use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
+use leptos_router::hooks::use_navigate;
+use leptos_router::{NavigateOptions, path};
+
+use crate::components::auth::login_page::LoginPage;
+use crate::components::auth::register_page::RegisterPage;
+use crate::components::settings::settings_page::SettingsPage;
+use crate::components::shell::home_pane::HomePane;
+use crate::components::shell::signed_in::SignedIn;
+use crate::stores::session::SessionStore;
+use crate::stores::theme::ThemeStore;
+
+/// Where the app goes after signing in when no page asked for anything else.
+pub const HOME: &str = "/channels/@me";
+
+#[component]
+pub fn App() -> impl IntoView {
+    SessionStore::provide();
+    ThemeStore::provide();
+    view! {
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/login") view=LoginPage />
+                <Route path=path!("/register") view=RegisterPage />
+                <ParentRoute path=path!("") view=SignedIn>
+                    <Route path=path!("") view=|| view! { <Redirect path=HOME /> } />
+                    <Route path=path!("channels/@me") view=HomePane />
+                    <Route path=path!("settings") view=SettingsPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}
+
+/// Unknown addresses go home (or, signed out, to the login page that leads there).
+#[component]
+fn NotFound() -> impl IntoView {
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        navigate(
+            HOME,
+            NavigateOptions {
+                replace: true,
+                ..Default::default()
+            },
+        )
+    });
+    view! { <p class="splash">"Nothing here; going home…"</p> }
+}
+
+/// A `next` parameter is followed only if it is a path on this site, never another origin
+/// (`//evil.example` or `https://...`), so links cannot bounce people elsewhere after login.
+pub fn safe_next(next: Option<String>) -> String {
+    match next {
+        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
+            path
+        }
+        _ => HOME.to_owned(),
+    }
+}
+
+/// `/login?next=<path>`, for sending a signed-out visitor to the login page and back.
+pub fn login_then(path: &str) -> String {
+    if path == "/" || path == HOME || path.starts_with("/login") || path.starts_with("/register") {
+        return "/login".to_owned();
+    }
+    format!(
+        "/login?next={}",
+        String::from(js_sys::encode_uri_component(path))
+    )
+}

@@ -1,0 +1,3 @@
+pub mod auth_card;
+pub mod login_page;
+pub mod register_page;

@@ -1,0 +1,5 @@
+pub mod avatar;
+pub mod field;
+pub mod form_error;
+pub mod icon;
+pub mod theme_toggle;

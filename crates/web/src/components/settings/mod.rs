@@ -1,0 +1,4 @@
+pub mod password_form;
+pub mod profile_form;
+pub mod settings_page;
+pub mod tokens_panel;

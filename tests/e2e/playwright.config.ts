@@ -1,0 +1,49 @@
+// Browser tests: the real server (built by `cargo xtask test`) on a fresh data folder, the real
+// web app, and Debian's Chromium. Playwright cannot download browsers here, so the system one
+// is named explicitly.
+import { defineConfig } from "@playwright/test";
+import { execSync } from "node:child_process";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+
+const root = resolve(__dirname, "../..");
+const port = Number(process.env.PARLEY_E2E_PORT ?? 18_090);
+const baseURL = `http://127.0.0.1:${port}`;
+const server = process.env.PARLEY_BIN ?? join(root, "target/debug/parley");
+const chromium =
+  process.env.CHROMIUM_PATH ?? execSync("which chromium || which chromium-browser").toString().trim();
+const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
+
+export default defineConfig({
+  testDir: "./specs",
+  outputDir: "./test-results",
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  fullyParallel: true,
+  workers: 2,
+  retries: 0,
+  reporter: [["list"]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: chromium,
+      args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+    },
+  },
+  webServer: {
+    command: server,
+    url: `${baseURL}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: "pipe",
+    env: {
+      PARLEY_ADDR: `127.0.0.1:${port}`,
+      PARLEY_DATA_DIR: dataDir,
+      PARLEY_WEB_DIR: process.env.PARLEY_WEB_DIR ?? join(root, "dist"),
+      RUST_LOG: process.env.RUST_LOG ?? "warn",
+    },
+  },
+});
