@@ -4,12 +4,18 @@
 pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_accounts;
+mod m20261122_000002_servers;
+mod m20261122_000003_messages;
 
 pub struct Migrator;
 
 #[async_trait::async_trait]
 impl MigratorTrait for Migrator {
     fn migrations() -> Vec<Box<dyn MigrationTrait>> {
-        vec![Box::new(m20261122_000001_accounts::Migration)]
+        vec![
+            Box::new(m20261122_000001_accounts::Migration),
+            Box::new(m20261122_000002_servers::Migration),
+            Box::new(m20261122_000003_messages::Migration),
+        ]
     }
 }

@@ -4,6 +4,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context, ensure};
 use parley_shared::ErrorBody;
+use parley_shared::messages::Message;
+use parley_shared::servers::{Invite, MyServer};
 use parley_shared::users::{CreatedToken, User};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
 use serde::de::DeserializeOwned;
@@ -17,6 +19,7 @@ pub const PASSWORD: &str = "correct horse battery";
 #[derive(Clone)]
 pub struct Client {
     pub http: reqwest::Client,
+    jar: std::sync::Arc<reqwest::cookie::Jar>,
     base: String,
     bearer: Option<String>,
     origin: Option<String>,
@@ -24,16 +27,35 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: String) -> Self {
+        let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
-            .cookie_store(true)
+            .cookie_provider(jar.clone())
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         Self {
             http,
+            jar,
             base,
             bearer: None,
             origin: None,
         }
+    }
+
+    pub fn base(&self) -> &str {
+        &self.base
+    }
+
+    pub fn bearer(&self) -> Option<&str> {
+        self.bearer.as_deref()
+    }
+
+    /// The `Cookie` header this client would send, for opening a websocket as a browser would.
+    pub fn cookie_header(&self) -> Option<String> {
+        use reqwest::cookie::CookieStore;
+        let url = self.base.parse().ok()?;
+        self.jar
+            .cookies(&url)
+            .and_then(|v| v.to_str().ok().map(str::to_owned))
     }
 
     /// A client that authenticates with `token` only (a fresh, empty cookie jar).
@@ -98,6 +120,60 @@ impl Client {
 
     pub async fn me(&self) -> anyhow::Result<Response> {
         self.get("/api/v1/users/@me").await
+    }
+
+    pub async fn create_server(&self, name: &str) -> anyhow::Result<MyServer> {
+        let response = self
+            .post("/api/v1/servers", &json!({ "name": name }))
+            .await?;
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    pub async fn invite_code(&self, server_id: uuid::Uuid) -> anyhow::Result<String> {
+        let response = self
+            .get(&format!("/api/v1/servers/{server_id}/invite"))
+            .await?;
+        let invite: Invite = expect_json(response, StatusCode::OK).await?;
+        Ok(invite.code)
+    }
+
+    /// Joins through the server's invite code (read by `inviter`).
+    pub async fn join_via(
+        &self,
+        inviter: &Client,
+        server_id: uuid::Uuid,
+    ) -> anyhow::Result<MyServer> {
+        let code = inviter.invite_code(server_id).await?;
+        let response = self
+            .post(&format!("/api/v1/invites/{code}"), &json!({}))
+            .await?;
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    pub async fn set_role(
+        &self,
+        server_id: uuid::Uuid,
+        user_id: uuid::Uuid,
+        role: &str,
+    ) -> anyhow::Result<Response> {
+        self.patch(
+            &format!("/api/v1/servers/{server_id}/members/{user_id}"),
+            &json!({ "role": role }),
+        )
+        .await
+    }
+
+    /// Sends `content` with a fresh nonce and returns the stored message.
+    pub async fn send_message(
+        &self,
+        channel_id: uuid::Uuid,
+        content: &str,
+    ) -> anyhow::Result<Message> {
+        let body = json!({ "content": content, "nonce": uuid::Uuid::new_v4().to_string() });
+        let response = self
+            .post(&format!("/api/v1/channels/{channel_id}/messages"), &body)
+            .await?;
+        expect_json(response, StatusCode::CREATED).await
     }
 
     pub async fn create_token(&self, name: &str) -> anyhow::Result<CreatedToken> {

@@ -5,6 +5,7 @@
 //! PostgreSQL server, a fresh database created on it for each test and dropped afterwards.
 
 pub mod client;
+pub mod gateway;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -98,6 +99,16 @@ impl TestApp {
 
     pub fn data_dir(&self) -> &Path {
         self.data_dir.path()
+    }
+
+    pub fn database_url(&self) -> &str {
+        &self.config.database_url
+    }
+
+    /// A direct connection to the server's database, for tests that must reach behind the API
+    /// (to age data, say).
+    pub async fn database(&self) -> anyhow::Result<sea_orm::DatabaseConnection> {
+        Ok(Database::connect(self.config.database_url.as_str()).await?)
     }
 
     pub fn backend(&self) -> &'static str {

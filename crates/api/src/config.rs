@@ -20,14 +20,25 @@ pub struct Config {
     pub public_url: Option<String>,
     /// `PARLEY_WEB_DIR`: the built web app (Trunk's output).
     pub web_dir: PathBuf,
-    pub login_throttle: LoginThrottle,
+    pub login_throttle: FailureLimits,
+    /// Unknown invite codes tolerated per user and per address (`PARLEY_INVITE_FAILURES_PER_IP`).
+    pub invite_throttle: FailureLimits,
     /// `PARLEY_SESSION_DAYS`: a browser session ends after this long without use.
     pub session_idle: Duration,
+    /// `PARLEY_HEARTBEAT_SECS`: how often gateway clients must send a heartbeat.
+    pub heartbeat_interval: Duration,
+    /// `PARLEY_SEND_RATE`: messages per second a user may send, sustained.
+    pub send_rate: u32,
+    /// `PARLEY_SEND_BURST`: messages a user may send at once before the rate applies.
+    pub send_burst: u32,
+    /// `PARLEY_EVENT_RETENTION_DAYS`: how long channel events are kept for resuming clients.
+    pub event_retention_days: u32,
 }
 
-/// How many failed logins are tolerated before answering 429, and for how long.
+/// How many failures (failed logins, unknown invite codes) are tolerated before answering 429,
+/// and for how long.
 #[derive(Debug, Clone, Copy)]
-pub struct LoginThrottle {
+pub struct FailureLimits {
     /// `PARLEY_LOGIN_FAILURES_PER_ACCOUNT`
     pub per_account: u32,
     /// `PARLEY_LOGIN_FAILURES_PER_IP`
@@ -36,7 +47,7 @@ pub struct LoginThrottle {
     pub window: Duration,
 }
 
-impl Default for LoginThrottle {
+impl Default for FailureLimits {
     fn default() -> Self {
         Self {
             per_account: 5,
@@ -57,8 +68,17 @@ impl Config {
             database_url,
             public_url: None,
             web_dir: PathBuf::from("dist"),
-            login_throttle: LoginThrottle::default(),
+            login_throttle: FailureLimits::default(),
+            invite_throttle: FailureLimits {
+                per_account: 10,
+                per_ip: 30,
+                window: Duration::from_secs(10 * 60),
+            },
             session_idle: Duration::from_secs(30 * 24 * 3600),
+            heartbeat_interval: Duration::from_secs(30),
+            send_rate: 5,
+            send_burst: 10,
+            event_retention_days: 30,
         }
     }
 
@@ -88,8 +108,23 @@ impl Config {
         if let Some(n) = number("PARLEY_LOGIN_FAILURE_WINDOW_SECS")? {
             config.login_throttle.window = Duration::from_secs(n.into());
         }
+        if let Some(n) = number("PARLEY_INVITE_FAILURES_PER_IP")? {
+            config.invite_throttle.per_ip = n;
+        }
         if let Some(n) = number("PARLEY_SESSION_DAYS")? {
             config.session_idle = Duration::from_secs(u64::from(n) * 24 * 3600);
+        }
+        if let Some(n) = number("PARLEY_HEARTBEAT_SECS")? {
+            config.heartbeat_interval = Duration::from_secs(n.max(1).into());
+        }
+        if let Some(n) = number("PARLEY_SEND_RATE")? {
+            config.send_rate = n;
+        }
+        if let Some(n) = number("PARLEY_SEND_BURST")? {
+            config.send_burst = n;
+        }
+        if let Some(n) = number("PARLEY_EVENT_RETENTION_DAYS")? {
+            config.event_retention_days = n.max(1);
         }
         Ok(config)
     }

@@ -65,6 +65,18 @@ impl AppError {
     }
 }
 
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.body.error, self.body.message)?;
+        if let Some(cause) = &self.cause {
+            write!(f, " ({cause:#})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for AppError {}
+
 /// The single place where error codes become HTTP statuses.
 pub fn status_of(code: ErrorCode) -> StatusCode {
     match code {
@@ -76,7 +88,12 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::Forbidden | ErrorCode::ForeignOrigin => StatusCode::FORBIDDEN,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-        ErrorCode::UsernameTaken | ErrorCode::EmailTaken => StatusCode::CONFLICT,
+        ErrorCode::UsernameTaken
+        | ErrorCode::EmailTaken
+        | ErrorCode::ChannelNameTaken
+        | ErrorCode::LastAdmin
+        | ErrorCode::DefaultChannel => StatusCode::CONFLICT,
+        ErrorCode::ResyncRequired => StatusCode::GONE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,
         ErrorCode::Unavailable => StatusCode::SERVICE_UNAVAILABLE,

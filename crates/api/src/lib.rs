@@ -1,10 +1,13 @@
 //! The Parley server. `main.rs` is a thin wrapper around [`startup::Application`]; everything
 //! else lives here so the black-box tests can start the same server in-process.
 
+pub mod access;
 pub mod auth;
 pub mod config;
 pub mod error;
 pub mod extract;
+pub mod media;
+pub mod realtime;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -20,9 +20,11 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::origin::reject_foreign_origin;
-use crate::auth::throttle::LoginThrottle;
+use crate::auth::throttle::FailureThrottle;
 use crate::config::Config;
 use crate::error::AppError;
+use crate::realtime::hub::Hub;
+use crate::realtime::limits::SendLimiter;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::{self, Store};
@@ -36,6 +38,8 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     store: Store,
+    hub: Arc<Hub>,
+    retention_days: u32,
     addr: SocketAddr,
 }
 
@@ -47,12 +51,15 @@ impl Application {
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
-        let router = router(&config, store.clone());
+        let hub = Hub::new();
+        let router = router(&config, store.clone(), hub.clone());
         tracing::info!(%addr, database = store.backend(), "parley is ready");
         Ok(Self {
             listener,
             router,
             store,
+            hub,
+            retention_days: config.event_retention_days,
             addr,
         })
     }
@@ -70,7 +77,8 @@ impl Application {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
-        let sweeper = tokio::spawn(sweep_expired_sessions(self.store.clone()));
+        let sweeper = tokio::spawn(sweep(self.store.clone(), self.retention_days));
+        let delivery = self.hub.spawn(self.store.bus());
         let service = self
             .router
             .into_make_service_with_connect_info::<SocketAddr>();
@@ -78,6 +86,7 @@ impl Application {
             .with_graceful_shutdown(shutdown)
             .await;
         sweeper.abort();
+        delivery.abort();
         self.store.close().await.context("closing the database")?;
         served.context("serving")
     }
@@ -88,11 +97,14 @@ impl Application {
     }
 }
 
-fn router(config: &Config, store: Store) -> Router {
+fn router(config: &Config, store: Store, hub: Arc<Hub>) -> Router {
     let state = AppState {
         config: Arc::new(config.clone()),
         store: store.clone(),
-        login_throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+        login_throttle: Arc::new(FailureThrottle::new(config.login_throttle)),
+        invite_throttle: Arc::new(FailureThrottle::new(config.invite_throttle)),
+        hub: hub.clone(),
+        send_limiter: Arc::new(SendLimiter::new(config.send_rate, config.send_burst)),
     };
     let (api, openapi) = routes::api().split_for_parts();
     let openapi = Arc::new(openapi);
@@ -107,6 +119,7 @@ fn router(config: &Config, store: Store) -> Router {
         ));
 
     let api = api
+        .route("/api/v1/gateway", get(crate::realtime::gateway::upgrade))
         .route(
             "/api/v1/openapi.json",
             get(move || std::future::ready(axum::Json(openapi.clone()))),
@@ -138,32 +151,34 @@ fn router(config: &Config, store: Store) -> Router {
             HeaderValue::from_static("same-origin"),
         ));
 
-    api.merge(crate::web::router(&config.web_dir)).layer(
-        ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-            .layer(
-                TraceLayer::new_for_http()
-                    .make_span_with(|request: &Request<_>| {
-                        let request_id = request
-                            .headers()
-                            .get(REQUEST_ID)
-                            .and_then(|v| v.to_str().ok())
-                            .unwrap_or_default();
-                        tracing::info_span!(
-                            "request",
-                            method = %request.method(),
-                            path = %request.uri().path(),
-                            request_id,
-                        )
-                    })
-                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
-            )
-            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-            .layer(CatchPanicLayer::custom(|_| {
-                AppError::internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
-            }))
-            .layer(security_headers),
-    )
+    api.merge(crate::media::icons::router(&config.data_dir))
+        .merge(crate::web::router(&config.web_dir))
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+                .layer(
+                    TraceLayer::new_for_http()
+                        .make_span_with(|request: &Request<_>| {
+                            let request_id = request
+                                .headers()
+                                .get(REQUEST_ID)
+                                .and_then(|v| v.to_str().ok())
+                                .unwrap_or_default();
+                            tracing::info_span!(
+                                "request",
+                                method = %request.method(),
+                                path = %request.uri().path(),
+                                request_id,
+                            )
+                        })
+                        .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+                )
+                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+                .layer(CatchPanicLayer::custom(|_| {
+                    AppError::internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
+                }))
+                .layer(security_headers),
+        )
 }
 
 impl AppError {
@@ -172,7 +187,8 @@ impl AppError {
     }
 }
 
-async fn sweep_expired_sessions(store: Store) {
+/// Hourly housekeeping: expired sessions, and channel events past their retention.
+async fn sweep(store: Store, retention_days: u32) {
     let mut every = tokio::time::interval(Duration::from_secs(3600));
     loop {
         every.tick().await;
@@ -180,6 +196,11 @@ async fn sweep_expired_sessions(store: Store) {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "expired sessions removed"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = ?err, "could not remove expired sessions"),
+        }
+        match store::messages::prune_events(&store, retention_days.into()).await {
+            Ok(n) if n > 0 => tracing::info!(deleted = n, "old channel events removed"),
+            Ok(_) => {}
+            Err(err) => tracing::warn!(error = ?err, "could not remove old channel events"),
         }
     }
 }

@@ -37,6 +37,14 @@ pub enum ErrorCode {
     UsernameTaken,
     /// The email belongs to somebody else.
     EmailTaken,
+    /// The name is already used by another channel of the server.
+    ChannelNameTaken,
+    /// The last admin cannot leave or step down; hand admin over first.
+    LastAdmin,
+    /// The server's default channel cannot be deleted.
+    DefaultChannel,
+    /// The events after that seq are no longer kept: reload the channel's history.
+    ResyncRequired,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     RateLimited,
     /// The server failed; the cause is in its logs, never in the answer.
@@ -61,6 +69,10 @@ impl ErrorCode {
             Self::MethodNotAllowed => "method_not_allowed",
             Self::UsernameTaken => "username_taken",
             Self::EmailTaken => "email_taken",
+            Self::ChannelNameTaken => "channel_name_taken",
+            Self::LastAdmin => "last_admin",
+            Self::DefaultChannel => "default_channel",
+            Self::ResyncRequired => "resync_required",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

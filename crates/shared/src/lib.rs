@@ -6,6 +6,9 @@
 //! `tests/` enforces that.
 
 pub mod error;
+pub mod events;
+pub mod messages;
+pub mod servers;
 pub mod users;
 pub mod validation;
 

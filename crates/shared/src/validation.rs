@@ -69,6 +69,54 @@ pub fn password(value: &str) -> Result<(), ValidationError> {
     Ok(())
 }
 
+pub const SERVER_NAME_MAX: usize = 100;
+pub const CHANNEL_NAME_MAX: usize = 100;
+pub const TOPIC_MAX: usize = 1024;
+
+pub fn server_name(value: &str) -> Result<(), ValidationError> {
+    visible_text(value, SERVER_NAME_MAX)
+}
+
+pub fn channel_name(value: &str) -> Result<(), ValidationError> {
+    visible_text(value, CHANNEL_NAME_MAX)
+}
+
+pub fn topic(value: &str) -> Result<(), ValidationError> {
+    if value.chars().count() > TOPIC_MAX {
+        return Err(ValidationError::new("length")
+            .with_message(format!("must be at most {TOPIC_MAX} characters long").into()));
+    }
+    Ok(())
+}
+
+/// 1 to `max` characters once trimmed, none of them control characters.
+fn visible_text(value: &str, max: usize) -> Result<(), ValidationError> {
+    let trimmed = value.trim();
+    let len = trimmed.chars().count();
+    if len == 0 || len > max {
+        return Err(ValidationError::new("length")
+            .with_message(format!("must be 1 to {max} characters long").into()));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ValidationError::new("control")
+            .with_message("must not contain control characters".into()));
+    }
+    Ok(())
+}
+
+/// Text channels are named like `off-topic`: lowercase, runs of spaces become one dash. Audio
+/// and video channels keep their spelling, trimmed.
+pub fn normalize_channel_name(value: &str, kind: crate::servers::ChannelKind) -> String {
+    match kind {
+        crate::servers::ChannelKind::Text => value
+            .split_whitespace()
+            .collect::<Vec<_>>()
+            .join("-")
+            .to_lowercase(),
+        _ => value.split_whitespace().collect::<Vec<_>>().join(" "),
+    }
+}
+
 pub fn normalize_username(value: &str) -> String {
     value.trim().to_lowercase()
 }

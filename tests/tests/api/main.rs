@@ -3,8 +3,14 @@
 
 mod accounts;
 mod architecture;
+mod channels;
+mod gateway;
+mod invites;
+mod members;
+mod messages;
 mod origin;
 mod platform;
+mod servers;
 mod sessions;
 mod throttling;
 mod tokens;

@@ -1,6 +1,7 @@
-//! Counts failed logins per account and per client address, and refuses further attempts for the
-//! rest of the window once either count is used up. Counts live in this process; with several
-//! instances each keeps its own, which bounds guessing at N times the limit.
+//! Counts failures (wrong passwords, unknown invite codes) per account and per client address,
+//! and refuses further attempts for the rest of the window once either count is used up. Counts
+//! live in this process; with several instances each keeps its own, which bounds guessing at N
+//! times the limit.
 
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,8 +14,8 @@ use crate::config;
 const SWEEP_ABOVE: usize = 10_000;
 
 #[derive(Debug)]
-pub struct LoginThrottle {
-    limits: config::LoginThrottle,
+pub struct FailureThrottle {
+    limits: config::FailureLimits,
     windows: Mutex<HashMap<String, Window>>,
 }
 
@@ -24,8 +25,8 @@ struct Window {
     started: Instant,
 }
 
-impl LoginThrottle {
-    pub fn new(limits: config::LoginThrottle) -> Self {
+impl FailureThrottle {
+    pub fn new(limits: config::FailureLimits) -> Self {
         Self {
             limits,
             windows: Mutex::new(HashMap::new()),
@@ -98,8 +99,8 @@ fn ip_key(ip: IpAddr) -> String {
 mod tests {
     use super::*;
 
-    fn throttle(per_account: u32, per_ip: u32) -> LoginThrottle {
-        LoginThrottle::new(config::LoginThrottle {
+    fn throttle(per_account: u32, per_ip: u32) -> FailureThrottle {
+        FailureThrottle::new(config::FailureLimits {
             per_account,
             per_ip,
             window: Duration::from_secs(60),

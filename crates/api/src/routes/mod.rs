@@ -3,7 +3,12 @@
 //! OpenAPI document served at `/api/v1/openapi.json`.
 
 pub mod auth;
+pub mod channels;
 pub mod health;
+pub mod invites;
+pub mod members;
+pub mod messages;
+pub mod servers;
 pub mod users;
 
 use axum::extract::Request;
@@ -29,6 +34,11 @@ use crate::state::AppState;
         (name = "auth", description = "Registering and signing in"),
         (name = "users", description = "Your account"),
         (name = "tokens", description = "Personal access tokens for bots and scripts"),
+        (name = "servers", description = "Communities: settings, icon, discovery"),
+        (name = "channels", description = "Text, audio and video channels of a server"),
+        (name = "members", description = "Members and their roles"),
+        (name = "invites", description = "Invite links"),
+        (name = "messages", description = "Messages, history and the event log for resuming"),
     )
 )]
 struct ApiDoc;
@@ -57,7 +67,15 @@ pub fn api() -> OpenApiRouter<AppState> {
         "/api/v1",
         OpenApiRouter::new()
             .nest("/auth", auth::router())
-            .nest("/users", users::router()),
+            .nest("/users", users::router())
+            .nest(
+                "/servers",
+                servers::router()
+                    .merge(channels::server_router())
+                    .merge(members::router()),
+            )
+            .nest("/channels", channels::router().merge(messages::router()))
+            .nest("/invites", invites::router()),
     )
 }
 

@@ -1,7 +1,11 @@
 //! All database access. Nothing outside this module imports sea-orm's query API; callers get
 //! domain functions (`users::create`, `tokens::revoke`) and plain models back.
 
+pub mod channels;
 pub mod entities;
+pub mod members;
+pub mod messages;
+pub mod servers;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
@@ -13,11 +17,15 @@ use parley_migrations::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbErr, SqlErr};
 
 use crate::config::Config;
+use crate::realtime::bus::EventBus;
+use crate::realtime::{Audience, Envelope};
+use parley_shared::events::ServerEvent;
 
-/// The handle every store function takes. Cheap to clone: the pool is shared.
+/// The handle every store function takes. Cheap to clone: the pool and bus are shared.
 #[derive(Debug, Clone)]
 pub struct Store {
     db: DatabaseConnection,
+    bus: EventBus,
 }
 
 impl Store {
@@ -56,7 +64,19 @@ impl Store {
         Migrator::up(&db, None)
             .await
             .context("cannot apply database migrations")?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            bus: EventBus::new(),
+        })
+    }
+
+    pub fn bus(&self) -> &EventBus {
+        &self.bus
+    }
+
+    /// Announces a committed change. Only store functions call this, after their commit.
+    pub(crate) fn publish(&self, audience: Audience, event: ServerEvent) {
+        self.bus.publish(Envelope { audience, event });
     }
 
     pub(crate) fn db(&self) -> &DatabaseConnection {

@@ -1,5 +1,11 @@
 //! sea-orm entities, one per table. Only the store uses them.
 
 pub mod api_tokens;
+pub mod channel_events;
+pub mod channels;
+pub mod members;
+pub mod message_edits;
+pub mod messages;
+pub mod servers;
 pub mod sessions;
 pub mod users;

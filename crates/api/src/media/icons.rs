@@ -1,0 +1,173 @@
+//! Server icons: checked by their bytes, decoded, cropped to a square, scaled to at most
+//! 512 px and re-encoded as PNG. Re-encoding drops anything but pixels (metadata, trailing
+//! payloads), so what we serve is always a plain image.
+
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+
+use axum::Router;
+use axum::http::{HeaderValue, header};
+use image::{DynamicImage, ImageFormat, ImageReader, Limits, imageops::FilterType};
+use parley_shared::ErrorCode;
+use sha2::{Digest, Sha256};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+
+use crate::error::{AppError, AppResult};
+
+/// Largest upload accepted.
+pub const MAX_BYTES: usize = 5 * 1024 * 1024;
+/// Longest side of a stored icon.
+pub const MAX_SIDE: u32 = 512;
+/// Where icons are served from.
+pub const URL_PREFIX: &str = "/media/icons";
+
+pub fn dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("icons")
+}
+
+pub fn url(hash: &str) -> String {
+    format!("{URL_PREFIX}/{hash}.png")
+}
+
+/// Serves stored icons. Names are content hashes, so they never change.
+pub fn router<S: Clone + Send + Sync + 'static>(data_dir: &Path) -> Router<S> {
+    Router::new()
+        .nest_service(URL_PREFIX, ServeDir::new(dir(data_dir)))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ))
+}
+
+/// Checks, converts and stores an uploaded icon; returns its hash.
+pub async fn store(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
+    let png = tokio::task::spawn_blocking(move || convert(&bytes))
+        .await
+        .map_err(AppError::internal)??;
+    let hash: String = Sha256::digest(&png)
+        .iter()
+        .take(16)
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    let dir = dir(data_dir);
+    tokio::fs::create_dir_all(&dir)
+        .await
+        .map_err(AppError::internal)?;
+    let path = dir.join(format!("{hash}.png"));
+    // Write then rename, so a reader never sees half a file.
+    let partial = dir.join(format!("{hash}.png.partial"));
+    tokio::fs::write(&partial, &png)
+        .await
+        .map_err(AppError::internal)?;
+    tokio::fs::rename(&partial, &path)
+        .await
+        .map_err(AppError::internal)?;
+    Ok(hash)
+}
+
+fn unsupported() -> AppError {
+    AppError::new(
+        ErrorCode::UnsupportedMediaType,
+        "Icons must be PNG, JPEG, GIF or WebP images.",
+    )
+    .with_field("icon", "must be a PNG, JPEG, GIF or WebP image")
+}
+
+/// The icon as a square PNG of at most [`MAX_SIDE`] pixels.
+pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
+    if bytes.len() > MAX_BYTES {
+        return Err(AppError::new(
+            ErrorCode::PayloadTooLarge,
+            "Icons may be at most 5 MiB.",
+        ));
+    }
+    // The bytes decide the format; a file name or a declared type could lie.
+    let format = image::guess_format(bytes).map_err(|_| unsupported())?;
+    if !matches!(
+        format,
+        ImageFormat::Png | ImageFormat::Jpeg | ImageFormat::Gif | ImageFormat::WebP
+    ) {
+        return Err(unsupported());
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(8192);
+    limits.max_image_height = Some(8192);
+    limits.max_alloc = Some(256 * 1024 * 1024);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| {
+        AppError::new(ErrorCode::ValidationFailed, "The image could not be read.")
+            .with_field("icon", "is not a readable image")
+    })?;
+    let square = crop_to_square(image);
+    let side = square.width().min(MAX_SIDE);
+    let scaled = if square.width() > side {
+        square.resize_exact(side, side, FilterType::Lanczos3)
+    } else {
+        square
+    };
+    let mut png = Vec::new();
+    scaled
+        .write_to(&mut Cursor::new(&mut png), ImageFormat::Png)
+        .map_err(AppError::internal)?;
+    Ok(png)
+}
+
+fn crop_to_square(image: DynamicImage) -> DynamicImage {
+    let (w, h) = (image.width(), image.height());
+    let side = w.min(h);
+    if w == h {
+        return image;
+    }
+    image.crop_imm((w - side) / 2, (h - side) / 2, side, side)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn encoded(width: u32, height: u32, format: ImageFormat) -> Vec<u8> {
+        let image = DynamicImage::new_rgb8(width, height);
+        let mut bytes = Vec::new();
+        image
+            .write_to(&mut Cursor::new(&mut bytes), format)
+            .unwrap();
+        bytes
+    }
+
+    #[test]
+    fn large_rectangles_become_512_pixel_squares() {
+        let png = convert(&encoded(1200, 800, ImageFormat::Png)).unwrap();
+        let out = image::load_from_memory(&png).unwrap();
+        assert_eq!((out.width(), out.height()), (512, 512));
+    }
+
+    #[test]
+    fn small_images_are_cropped_but_not_enlarged() {
+        let png = convert(&encoded(100, 60, ImageFormat::Jpeg)).unwrap();
+        let out = image::load_from_memory(&png).unwrap();
+        assert_eq!((out.width(), out.height()), (60, 60));
+    }
+
+    #[test]
+    fn formats_are_told_by_their_bytes() {
+        assert_eq!(
+            convert(b"<svg xmlns='http://www.w3.org/2000/svg'/>")
+                .unwrap_err()
+                .code(),
+            ErrorCode::UnsupportedMediaType
+        );
+        let mut truncated = encoded(64, 64, ImageFormat::Png);
+        truncated.truncate(40);
+        assert_eq!(
+            convert(&truncated).unwrap_err().code(),
+            ErrorCode::ValidationFailed
+        );
+        let bmp = [b"BM".as_slice(), &[0u8; 64]].concat();
+        assert_eq!(
+            convert(&bmp).unwrap_err().code(),
+            ErrorCode::UnsupportedMediaType
+        );
+    }
+}

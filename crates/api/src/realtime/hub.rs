@@ -1,0 +1,277 @@
+//! This instance's sockets and what each may see. Fan-out is by reference: one [`Frame`] per
+//! event, shared by every recipient, each socket with a small bounded queue. A socket whose queue
+//! is full is dropped (its task then closes it with a reason) rather than slowing the others.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use parley_shared::events::ServerEvent;
+use tokio::sync::{broadcast, mpsc};
+use uuid::Uuid;
+
+use super::bus::EventBus;
+use super::frame::Frame;
+use super::{Audience, Envelope};
+
+/// Frames a socket may have waiting before it counts as too slow.
+pub const QUEUE: usize = 256;
+
+pub type ConnId = u64;
+
+#[derive(Debug, Default)]
+struct State {
+    conns: HashMap<ConnId, Conn>,
+    by_user: HashMap<Uuid, HashSet<ConnId>>,
+    by_server: HashMap<Uuid, HashSet<ConnId>>,
+}
+
+#[derive(Debug)]
+struct Conn {
+    user_id: Uuid,
+    servers: HashSet<Uuid>,
+    sender: mpsc::Sender<Arc<Frame>>,
+}
+
+#[derive(Debug, Default)]
+pub struct Hub {
+    state: Mutex<State>,
+    next_id: AtomicU64,
+}
+
+impl Hub {
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self::default())
+    }
+
+    /// Delivers everything the bus carries until the bus closes.
+    pub fn spawn(self: &Arc<Self>, bus: &EventBus) -> tokio::task::JoinHandle<()> {
+        let hub = Arc::clone(self);
+        let mut events = bus.subscribe();
+        tokio::spawn(async move {
+            loop {
+                match events.recv().await {
+                    Ok(envelope) => hub.deliver(&envelope),
+                    Err(broadcast::error::RecvError::Lagged(skipped)) => {
+                        tracing::warn!(
+                            skipped,
+                            "hub fell behind the bus; clients will resync by seq"
+                        );
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                }
+            }
+        })
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        // Plain maps: a panic elsewhere cannot leave them half-updated in a harmful way.
+        self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Registers a socket of `user_id` that may see `servers`. Done before the socket announces
+    /// itself (Ready), so nothing committed after Ready's snapshot can be missed.
+    pub fn register(
+        &self,
+        user_id: Uuid,
+        servers: impl IntoIterator<Item = Uuid>,
+    ) -> (ConnId, mpsc::Receiver<Arc<Frame>>) {
+        let (sender, receiver) = mpsc::channel(QUEUE);
+        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
+        let servers: HashSet<Uuid> = servers.into_iter().collect();
+        let mut state = self.lock();
+        for server in &servers {
+            state.by_server.entry(*server).or_default().insert(id);
+        }
+        state.by_user.entry(user_id).or_default().insert(id);
+        state.conns.insert(
+            id,
+            Conn {
+                user_id,
+                servers,
+                sender,
+            },
+        );
+        (id, receiver)
+    }
+
+    pub fn unregister(&self, id: ConnId) {
+        let mut state = self.lock();
+        remove(&mut state, id);
+    }
+
+    /// How many sockets this instance holds.
+    pub fn connections(&self) -> usize {
+        self.lock().conns.len()
+    }
+
+    pub fn deliver(&self, envelope: &Envelope) {
+        let mut state = self.lock();
+        // Membership changes take effect on live sockets before delivery...
+        if let ServerEvent::ServerCreate { server } = &envelope.event
+            && let Audience::Users(users) = &envelope.audience
+        {
+            for user in users {
+                subscribe_user(&mut state, *user, server.server.id);
+            }
+        }
+        let targets: Vec<ConnId> = match &envelope.audience {
+            Audience::Server(server) => state
+                .by_server
+                .get(server)
+                .map(|s| s.iter().copied().collect())
+                .unwrap_or_default(),
+            Audience::Users(users) => users
+                .iter()
+                .filter_map(|u| state.by_user.get(u))
+                .flat_map(|s| s.iter().copied())
+                .collect(),
+        };
+        if !targets.is_empty() {
+            let frame = Arc::new(Frame::new(envelope.event.clone()));
+            let mut too_slow = Vec::new();
+            for id in targets {
+                if let Some(conn) = state.conns.get(&id)
+                    && conn.sender.try_send(Arc::clone(&frame)).is_err()
+                {
+                    too_slow.push(id);
+                }
+            }
+            for id in too_slow {
+                tracing::info!(conn = id, "dropping a socket that cannot keep up");
+                remove(&mut state, id);
+            }
+        }
+        // ...and removals after it, so the removed member learns of it and then hears nothing more.
+        match &envelope.event {
+            ServerEvent::MemberRemove { server_id, user_id } => {
+                unsubscribe_user(&mut state, *user_id, *server_id)
+            }
+            ServerEvent::ServerDelete { server_id } => {
+                if let Some(ids) = state.by_server.remove(server_id) {
+                    for id in ids {
+                        if let Some(conn) = state.conns.get_mut(&id) {
+                            conn.servers.remove(server_id);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn subscribe_user(state: &mut State, user_id: Uuid, server_id: Uuid) {
+    let ids: Vec<ConnId> = state
+        .by_user
+        .get(&user_id)
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    for id in ids {
+        if let Some(conn) = state.conns.get_mut(&id) {
+            conn.servers.insert(server_id);
+            state.by_server.entry(server_id).or_default().insert(id);
+        }
+    }
+}
+
+fn unsubscribe_user(state: &mut State, user_id: Uuid, server_id: Uuid) {
+    let ids: Vec<ConnId> = state
+        .by_user
+        .get(&user_id)
+        .map(|s| s.iter().copied().collect())
+        .unwrap_or_default();
+    for id in ids {
+        if let Some(conn) = state.conns.get_mut(&id) {
+            conn.servers.remove(&server_id);
+        }
+        if let Some(set) = state.by_server.get_mut(&server_id) {
+            set.remove(&id);
+            if set.is_empty() {
+                state.by_server.remove(&server_id);
+            }
+        }
+    }
+}
+
+fn remove(state: &mut State, id: ConnId) {
+    let Some(conn) = state.conns.remove(&id) else {
+        return;
+    };
+    for server in conn.servers {
+        if let Some(set) = state.by_server.get_mut(&server) {
+            set.remove(&id);
+            if set.is_empty() {
+                state.by_server.remove(&server);
+            }
+        }
+    }
+    if let Some(set) = state.by_user.get_mut(&conn.user_id) {
+        set.remove(&id);
+        if set.is_empty() {
+            state.by_user.remove(&conn.user_id);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn removal(server_id: Uuid, user_id: Uuid) -> Envelope {
+        Envelope {
+            audience: Audience::Server(server_id),
+            event: ServerEvent::MemberRemove { server_id, user_id },
+        }
+    }
+
+    #[test]
+    fn a_removed_member_hears_of_it_and_then_nothing_more() {
+        let hub = Hub::new();
+        let (server, kicked, stays) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let (_, mut kicked_rx) = hub.register(kicked, [server]);
+        let (_, mut stays_rx) = hub.register(stays, [server]);
+        hub.deliver(&removal(server, kicked));
+        hub.deliver(&Envelope {
+            audience: Audience::Server(server),
+            event: ServerEvent::ServerDelete { server_id: server },
+        });
+        assert!(matches!(
+            kicked_rx.try_recv().map(|f| f.event.clone()),
+            Ok(ServerEvent::MemberRemove { .. })
+        ));
+        assert!(kicked_rx.try_recv().is_err(), "nothing after the removal");
+        assert!(stays_rx.try_recv().is_ok() && stays_rx.try_recv().is_ok());
+    }
+
+    #[test]
+    fn a_socket_that_cannot_keep_up_is_dropped_without_blocking_others() {
+        let hub = Hub::new();
+        let server = Uuid::now_v7();
+        let (_, slow_rx) = hub.register(Uuid::now_v7(), [server]);
+        let (_, mut fast_rx) = hub.register(Uuid::now_v7(), [server]);
+        for _ in 0..QUEUE + 1 {
+            hub.deliver(&Envelope {
+                audience: Audience::Server(server),
+                event: ServerEvent::HeartbeatAck,
+            });
+            while fast_rx.try_recv().is_ok() {}
+        }
+        assert_eq!(hub.connections(), 1, "the slow socket was dropped");
+        drop(slow_rx);
+    }
+
+    #[test]
+    fn one_frame_is_shared_by_every_recipient() {
+        let hub = Hub::new();
+        let server = Uuid::now_v7();
+        let (_, mut a) = hub.register(Uuid::now_v7(), [server]);
+        let (_, mut b) = hub.register(Uuid::now_v7(), [server]);
+        hub.deliver(&Envelope {
+            audience: Audience::Server(server),
+            event: ServerEvent::HeartbeatAck,
+        });
+        let (fa, fb) = (a.try_recv(), b.try_recv());
+        assert!(matches!((&fa, &fb), (Ok(x), Ok(y)) if Arc::ptr_eq(x, y)));
+    }
+}

@@ -1,0 +1,309 @@
+//! Messages of a channel: history pages, send, edit, delete, edit history, and the event log
+//! clients resume from.
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use parley_shared::events::ServerEvent;
+use parley_shared::messages::{EditMessageRequest, Message, MessageEdit, Page, SendMessageRequest};
+use parley_shared::servers::Role;
+use parley_shared::{ErrorBody, ErrorCode};
+use serde::Deserialize;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::access;
+use crate::auth::CurrentUser;
+use crate::error::{AppError, AppResult};
+use crate::extract::{ApiPath, ValidJson};
+use crate::state::AppState;
+use crate::store::messages::{self, PageFrom};
+use crate::store::{channels, users};
+
+/// Routes under `/channels`.
+pub fn router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, send))
+        .routes(routes!(edit, delete_message))
+        .routes(routes!(edits))
+        .routes(routes!(events))
+}
+
+pub const DEFAULT_LIMIT: u64 = 50;
+pub const MAX_LIMIT: u64 = 100;
+
+/// Cursors are opaque to clients: a version letter and the seq, base64url.
+fn encode_cursor(seq: i64) -> String {
+    URL_SAFE_NO_PAD.encode(format!("s{seq}"))
+}
+
+fn decode_cursor(cursor: &str, field: &str) -> AppResult<i64> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|bytes| String::from_utf8(bytes).ok())
+        .and_then(|text| text.strip_prefix('s').and_then(|n| n.parse().ok()))
+        .ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ValidationFailed,
+                "The cursor is not one this server gave out.",
+            )
+            .with_field(field, "is not a valid cursor")
+        })
+}
+
+fn check_limit(limit: Option<u64>) -> AppResult<u64> {
+    match limit {
+        None => Ok(DEFAULT_LIMIT),
+        Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+        Some(_) => Err(
+            AppError::new(ErrorCode::ValidationFailed, "The limit is out of range.")
+                .with_field("limit", "must be between 1 and 100"),
+        ),
+    }
+}
+
+/// Query strings that do not parse answer in our error shape.
+fn query<T>(query: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> AppResult<T> {
+    query
+        .map(|Query(q)| q)
+        .map_err(|e| AppError::new(ErrorCode::ValidationFailed, e.body_text()))
+}
+
+#[derive(Debug, Deserialize)]
+struct PageQuery {
+    before: Option<String>,
+    after: Option<String>,
+    limit: Option<u64>,
+}
+
+/// A page of history. Without cursors, the newest messages; `before` pages back (newest first),
+/// `after` pages forward (oldest first). `next_cursor` continues in the same direction.
+#[utoipa::path(
+    get, path = "/{channel_id}/messages", tag = "messages",
+    params(
+        ("channel_id" = Uuid, Path),
+        ("before" = Option<String>, Query, description = "A cursor: messages older than it"),
+        ("after" = Option<String>, Query, description = "A cursor: messages newer than it"),
+        ("limit" = Option<u64>, Query, description = "1 to 100, default 50"),
+    ),
+    responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
+)]
+async fn list(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath(channel_id): ApiPath<Uuid>,
+    page_query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Page<Message>>> {
+    let page_query = query(page_query)?;
+    access::channel(&state, channel_id, caller.id()).await?;
+    let limit = check_limit(page_query.limit)?;
+    let from = match (&page_query.before, &page_query.after) {
+        (Some(_), Some(_)) => {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                "Give `before` or `after`, not both.",
+            )
+            .with_field("after", "cannot be combined with before"));
+        }
+        (Some(before), None) => PageFrom::Before(decode_cursor(before, "before")?),
+        (None, Some(after)) => PageFrom::After(decode_cursor(after, "after")?),
+        (None, None) => PageFrom::Latest,
+    };
+    let (rows, more) = messages::page(&state.store, channel_id, from, limit).await?;
+    let next_cursor = if more {
+        rows.last().map(|(m, _)| encode_cursor(m.seq))
+    } else {
+        None
+    };
+    Ok(Json(Page {
+        items: rows.iter().map(|(m, u)| messages::to_dto(m, u)).collect(),
+        next_cursor,
+    }))
+}
+
+/// Send a message. A repeated nonce returns the message already sent with it (200), never a
+/// second one.
+#[utoipa::path(
+    post, path = "/{channel_id}/messages", tag = "messages",
+    params(("channel_id" = Uuid, Path)),
+    request_body = SendMessageRequest,
+    responses(
+        (status = 201, description = "Sent", body = Message),
+        (status = 200, description = "Already sent with this nonce", body = Message),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody),
+    )
+)]
+async fn send(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath(channel_id): ApiPath<Uuid>,
+    ValidJson(request): ValidJson<SendMessageRequest>,
+) -> AppResult<(StatusCode, Json<Message>)> {
+    let (message, created) = send_message(&state, &caller.user, channel_id, request).await?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(message),
+    ))
+}
+
+/// Sending, shared by REST and the gateway: access, rate limit, store.
+pub async fn send_message(
+    state: &AppState,
+    author: &users::Model,
+    channel_id: Uuid,
+    request: SendMessageRequest,
+) -> AppResult<(Message, bool)> {
+    let (channel, _) = access::channel(state, channel_id, author.id).await?;
+    if channels::kind(&channel) != parley_shared::servers::ChannelKind::Text {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Messages can only be sent to text channels.",
+        ));
+    }
+    state.send_limiter.check(author.id)?;
+    let content = request.content.trim().to_owned();
+    messages::create(&state.store, &channel, author, content, request.nonce).await
+}
+
+/// Edit your own message.
+#[utoipa::path(
+    patch, path = "/{channel_id}/messages/{message_id}", tag = "messages",
+    params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
+    request_body = EditMessageRequest,
+    responses(
+        (status = 200, body = Message),
+        (status = 403, description = "Not yours, or deleted", body = ErrorBody),
+        (status = 404, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+    )
+)]
+async fn edit(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
+    ValidJson(request): ValidJson<EditMessageRequest>,
+) -> AppResult<Json<Message>> {
+    let (channel, _) = access::channel(&state, channel_id, caller.id()).await?;
+    let (message, author) = messages::by_id(&state.store, channel_id, message_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if message.author_id != caller.id() {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Only the author can edit a message.",
+        ));
+    }
+    if message.deleted {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "A deleted message cannot be edited.",
+        ));
+    }
+    let content = request.content.trim().to_owned();
+    Ok(Json(
+        messages::edit(&state.store, &channel, message, &author, content).await?,
+    ))
+}
+
+/// Delete a message: its author, or a moderator or admin of the server. It keeps its place and
+/// shows as deleted.
+#[utoipa::path(
+    delete, path = "/{channel_id}/messages/{message_id}", tag = "messages",
+    params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
+    responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+async fn delete_message(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<StatusCode> {
+    let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
+    let (message, author) = messages::by_id(&state.store, channel_id, message_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    if message.author_id != caller.id() {
+        membership.require(Role::Moderator, "delete other people's messages")?;
+    }
+    messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// What a message said before each edit (and before deletion). Moderators and admins.
+#[utoipa::path(
+    get, path = "/{channel_id}/messages/{message_id}/edits", tag = "messages",
+    params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
+    responses((status = 200, body = Vec<MessageEdit>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
+)]
+async fn edits(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
+) -> AppResult<Json<Vec<MessageEdit>>> {
+    let (_, membership) = access::channel(&state, channel_id, caller.id()).await?;
+    membership.require(Role::Moderator, "read edit history")?;
+    messages::by_id(&state.store, channel_id, message_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    Ok(Json(messages::history(&state.store, message_id).await?))
+}
+
+#[derive(Debug, Deserialize)]
+struct EventsQuery {
+    after_seq: i64,
+    limit: Option<u64>,
+}
+
+/// Every change in the channel after `after_seq`, in seq order, as the gateway sent them. 410
+/// `resync_required` when some are no longer kept: reload the history instead.
+#[utoipa::path(
+    get, path = "/{channel_id}/events", tag = "messages",
+    params(
+        ("channel_id" = Uuid, Path),
+        ("after_seq" = i64, Query, description = "The last seq you have"),
+        ("limit" = Option<u64>, Query, description = "1 to 100, default 50"),
+    ),
+    responses((status = 200, body = Page<ServerEvent>), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody))
+)]
+async fn events(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    ApiPath(channel_id): ApiPath<Uuid>,
+    events_query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+) -> AppResult<Json<Page<ServerEvent>>> {
+    let events_query = query(events_query)?;
+    let (channel, _) = access::channel(&state, channel_id, caller.id()).await?;
+    let limit = check_limit(events_query.limit)?;
+    let after = events_query.after_seq.max(0);
+    let (items, more) = messages::events_after(&state.store, &channel, after, limit).await?;
+    let next_cursor = if more {
+        items
+            .last()
+            .and_then(|e| e.channel_seq())
+            .map(|(_, seq)| seq.to_string())
+    } else {
+        None
+    };
+    Ok(Json(Page { items, next_cursor }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_forgeries() {
+        assert_eq!(decode_cursor(&encode_cursor(42), "before").ok(), Some(42));
+        assert!(decode_cursor("not-a-cursor", "before").is_err());
+        assert!(decode_cursor(&URL_SAFE_NO_PAD.encode("x42"), "before").is_err());
+    }
+}

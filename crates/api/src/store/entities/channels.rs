@@ -1,0 +1,37 @@
+use sea_orm::entity::prelude::*;
+
+#[derive(Debug, Clone, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "channels")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    /// `None` for direct-message conversations.
+    pub server_id: Option<Uuid>,
+    /// `text`, `audio` or `video` (see `parley_shared::servers::ChannelKind`).
+    pub kind: String,
+    pub name: String,
+    pub topic: Option<String>,
+    pub position: i32,
+    pub is_default: bool,
+    pub last_seq: i64,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::servers::Entity",
+        from = "Column::ServerId",
+        to = "super::servers::Column::Id",
+        on_delete = "Cascade"
+    )]
+    Server,
+}
+
+impl Related<super::servers::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Server.def()
+    }
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,88 @@
+//! Messages in channels, their history, and cursor pages.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+use validator::{Validate, ValidationError};
+
+use crate::users::User;
+
+pub const CONTENT_MAX: usize = 4000;
+pub const NONCE_MAX: usize = 64;
+/// What a deleted message shows instead of its content.
+pub const DELETED_CONTENT: &str = "This message has been deleted.";
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Message {
+    /// UUIDv7: time-ordered.
+    pub id: Uuid,
+    pub channel_id: Uuid,
+    pub author: User,
+    pub content: String,
+    /// The channel seq the message was created at: its place in the timeline.
+    pub seq: i64,
+    pub created_at: DateTime<Utc>,
+    pub edited_at: Option<DateTime<Utc>>,
+    pub deleted: bool,
+    /// The client nonce it was sent with, for reconciling optimistic sends.
+    pub nonce: Option<String>,
+}
+
+/// Message content: 1 to 4,000 characters once trimmed.
+pub fn content(value: &str) -> Result<(), ValidationError> {
+    let len = value.trim().chars().count();
+    if len == 0 {
+        return Err(ValidationError::new("blank").with_message("must not be empty".into()));
+    }
+    if len > CONTENT_MAX {
+        return Err(ValidationError::new("length")
+            .with_message(format!("must be at most {CONTENT_MAX} characters long").into()));
+    }
+    Ok(())
+}
+
+fn nonce(value: &str) -> Result<(), ValidationError> {
+    if value.is_empty() || value.len() > NONCE_MAX {
+        return Err(ValidationError::new("length")
+            .with_message(format!("must be 1 to {NONCE_MAX} characters long").into()));
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SendMessageRequest {
+    #[validate(custom(function = "content"))]
+    pub content: String,
+    /// Chosen by the client, unique per message it sends (a UUID is a good choice). Sending again
+    /// with the same nonce returns the message already created instead of a second one.
+    #[validate(custom(function = "nonce"))]
+    pub nonce: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct EditMessageRequest {
+    #[validate(custom(function = "content"))]
+    pub content: String,
+}
+
+/// A previous version of a message: what it said until `replaced_at`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct MessageEdit {
+    pub content: String,
+    pub replaced_at: DateTime<Utc>,
+    /// Who replaced it: the author editing, or whoever deleted the message.
+    pub replaced_by: Uuid,
+}
+
+/// A page of a cursor-paginated list. `next_cursor` continues in the same direction; `None` when
+/// there is nothing more.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
+}
