@@ -44,6 +44,9 @@ export default defineConfig({
       PARLEY_DATA_DIR: dataDir,
       PARLEY_WEB_DIR: process.env.PARLEY_WEB_DIR ?? join(root, "dist"),
       RUST_LOG: process.env.RUST_LOG ?? "warn",
+      // The history test seeds hundreds of messages quickly.
+      PARLEY_SEND_RATE: "1000",
+      PARLEY_SEND_BURST: "1000",
     },
   },
 });

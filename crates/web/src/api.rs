@@ -126,8 +126,185 @@ pub async fn create_token(request: &CreateTokenRequest) -> Result<CreatedToken, 
     json(send(with_body(Request::post(&url("/users/@me/tokens")), request)).await?).await
 }
 
-pub async fn revoke_token(id: uuid::Uuid) -> Result<(), ApiError> {
+pub async fn revoke_token(id: Uuid) -> Result<(), ApiError> {
     send(Request::delete(&url(&format!("/users/@me/tokens/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+// ---- servers, channels, members, invites ------------------------------------------------------
+
+use parley_shared::events::ServerEvent;
+use parley_shared::messages::{EditMessageRequest, Message, Page, SendMessageRequest};
+use parley_shared::servers::{
+    Channel, CreateChannelRequest, CreateServerRequest, Invite, Member, MyServer, Role, Server,
+    ServerPreview, UpdateChannelRequest, UpdateMemberRequest, UpdateServerRequest,
+};
+use uuid::Uuid;
+
+pub async fn create_server(request: &CreateServerRequest) -> Result<MyServer, ApiError> {
+    json(send(with_body(Request::post(&url("/servers")), request)).await?).await
+}
+
+pub async fn update_server(id: Uuid, request: &UpdateServerRequest) -> Result<Server, ApiError> {
+    json(
+        send(with_body(
+            Request::patch(&url(&format!("/servers/{id}"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn delete_server(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/servers/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+/// Uploads an icon picked in a file input.
+pub async fn upload_icon(id: Uuid, file: &web_sys::File) -> Result<Server, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::network("no FormData".into()))?;
+    form.append_with_blob("icon", file)
+        .map_err(|_| ApiError::network("cannot attach the file".into()))?;
+    json(send(Request::put(&url(&format!("/servers/{id}/icon"))).body(form)).await?).await
+}
+
+pub async fn discover(query: &str) -> Result<Vec<ServerPreview>, ApiError> {
+    let q = String::from(js_sys::encode_uri_component(query));
+    json(send(Request::get(&url(&format!("/servers/discover?q={q}"))).build()).await?).await
+}
+
+pub async fn join_discoverable(id: Uuid) -> Result<MyServer, ApiError> {
+    json(send(Request::put(&url(&format!("/servers/{id}/members/@me"))).build()).await?).await
+}
+
+pub async fn leave_server(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/servers/{id}/members/@me"))).build())
+        .await
+        .map(drop)
+}
+
+pub async fn invite(id: Uuid) -> Result<Invite, ApiError> {
+    json(send(Request::get(&url(&format!("/servers/{id}/invite"))).build()).await?).await
+}
+
+pub async fn regenerate_invite(id: Uuid) -> Result<Invite, ApiError> {
+    json(send(Request::post(&url(&format!("/servers/{id}/invite"))).build()).await?).await
+}
+
+pub async fn accept_invite(code: &str) -> Result<MyServer, ApiError> {
+    let code = String::from(js_sys::encode_uri_component(code));
+    json(send(Request::post(&url(&format!("/invites/{code}"))).build()).await?).await
+}
+
+pub async fn members(server_id: Uuid) -> Result<Vec<Member>, ApiError> {
+    json(send(Request::get(&url(&format!("/servers/{server_id}/members"))).build()).await?).await
+}
+
+pub async fn set_role(server_id: Uuid, user_id: Uuid, role: Role) -> Result<Member, ApiError> {
+    let path = url(&format!("/servers/{server_id}/members/{user_id}"));
+    json(
+        send(with_body(
+            Request::patch(&path),
+            &UpdateMemberRequest { role },
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn kick(server_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/servers/{server_id}/members/{user_id}"))).build())
+        .await
+        .map(drop)
+}
+
+pub async fn create_channel(
+    server_id: Uuid,
+    request: &CreateChannelRequest,
+) -> Result<Channel, ApiError> {
+    json(
+        send(with_body(
+            Request::post(&url(&format!("/servers/{server_id}/channels"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn update_channel(id: Uuid, request: &UpdateChannelRequest) -> Result<Channel, ApiError> {
+    json(
+        send(with_body(
+            Request::patch(&url(&format!("/channels/{id}"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn delete_channel(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/channels/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+// ---- messages ---------------------------------------------------------------------------------
+
+pub async fn messages(
+    channel_id: Uuid,
+    before: Option<&str>,
+    limit: u32,
+) -> Result<Page<Message>, ApiError> {
+    let mut path = format!("/channels/{channel_id}/messages?limit={limit}");
+    if let Some(cursor) = before {
+        path.push_str(&format!("&before={cursor}"));
+    }
+    json(send(Request::get(&url(&path)).build()).await?).await
+}
+
+pub async fn events_after(channel_id: Uuid, after_seq: i64) -> Result<Page<ServerEvent>, ApiError> {
+    let path = url(&format!(
+        "/channels/{channel_id}/events?after_seq={after_seq}&limit=100"
+    ));
+    json(send(Request::get(&path).build()).await?).await
+}
+
+pub async fn send_message(
+    channel_id: Uuid,
+    request: &SendMessageRequest,
+) -> Result<Message, ApiError> {
+    json(
+        send(with_body(
+            Request::post(&url(&format!("/channels/{channel_id}/messages"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn edit_message(
+    channel_id: Uuid,
+    id: Uuid,
+    content: String,
+) -> Result<Message, ApiError> {
+    let path = url(&format!("/channels/{channel_id}/messages/{id}"));
+    json(
+        send(with_body(
+            Request::patch(&path),
+            &EditMessageRequest { content },
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn delete_message(channel_id: Uuid, id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/channels/{channel_id}/messages/{id}"))).build())
         .await
         .map(drop)
 }

@@ -7,9 +7,15 @@ use leptos_router::{NavigateOptions, path};
 
 use crate::components::auth::login_page::LoginPage;
 use crate::components::auth::register_page::RegisterPage;
+use crate::components::chat::channel_pane::ChannelPane;
+use crate::components::chat::server_index::ServerIndex;
+use crate::components::servers::discover_page::DiscoverPage;
+use crate::components::servers::invite_page::InvitePage;
 use crate::components::settings::settings_page::SettingsPage;
 use crate::components::shell::home_pane::HomePane;
 use crate::components::shell::signed_in::SignedIn;
+use crate::stores::messages::MessagesStore;
+use crate::stores::servers::ServersStore;
 use crate::stores::session::SessionStore;
 use crate::stores::theme::ThemeStore;
 
@@ -20,6 +26,8 @@ pub const HOME: &str = "/channels/@me";
 pub fn App() -> impl IntoView {
     SessionStore::provide();
     ThemeStore::provide();
+    ServersStore::provide();
+    MessagesStore::provide();
     view! {
         <Router>
             <Routes fallback=NotFound>
@@ -29,6 +37,10 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path=HOME /> } />
                     <Route path=path!("channels/@me") view=HomePane />
                     <Route path=path!("settings") view=SettingsPage />
+                    <Route path=path!("discover") view=DiscoverPage />
+                    <Route path=path!("invite/:code") view=InvitePage />
+                    <Route path=path!("servers/:server_id") view=ServerIndex />
+                    <Route path=path!("servers/:server_id/:channel_id") view=ChannelPane />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -8,6 +8,13 @@ pub enum IconName {
     LogOut,
     Sun,
     Moon,
+    Members,
+    Edit,
+    Trash,
+    Search,
+    Speaker,
+    Video,
+    Plus,
 }
 
 impl IconName {
@@ -22,6 +29,17 @@ impl IconName {
                 "M12 16a4 4 0 1 0 0-8 4 4 0 0 0 0 8zM12 2v2M12 20v2M4.9 4.9l1.4 1.4M17.7 17.7l1.4 1.4M2 12h2M20 12h2M4.9 19.1l1.4-1.4M17.7 6.3l1.4-1.4"
             }
             IconName::Moon => "M20 14.5A8 8 0 0 1 9.5 4 8 8 0 1 0 20 14.5z",
+            IconName::Members => {
+                "M16 20v-1.5a3.5 3.5 0 0 0-3.5-3.5h-5A3.5 3.5 0 0 0 4 18.5V20M10 11a3.5 3.5 0 1 0 0-7 3.5 3.5 0 0 0 0 7zM20 20v-1.5a3.5 3.5 0 0 0-2.5-3.3M15 4.2a3.5 3.5 0 0 1 0 6.6"
+            }
+            IconName::Edit => "M4 20h4L19 9l-4-4L4 16v4zM13.5 6.5l4 4",
+            IconName::Trash => "M4 7h16M10 11v6M14 11v6M6 7l1 13h10l1-13M9 7V4h6v3",
+            IconName::Search => "M11 18a7 7 0 1 0 0-14 7 7 0 0 0 0 14zM20 20l-4-4",
+            IconName::Speaker => {
+                "M4 9v6h4l5 4V5L8 9H4zM16 9a3 3 0 0 1 0 6M18.5 6.5a6.5 6.5 0 0 1 0 11"
+            }
+            IconName::Video => "M3 7h12v10H3zM15 10l6-3v10l-6-3",
+            IconName::Plus => "M12 5v14M5 12h14",
         }
     }
 }

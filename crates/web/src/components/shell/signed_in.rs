@@ -50,6 +50,8 @@ pub fn SignedIn() -> impl IntoView {
 fn Shell() -> impl IntoView {
     let drawer = NavDrawer(RwSignal::new(false));
     provide_context(drawer);
+    // One realtime task for as long as someone is signed in.
+    crate::stores::realtime::start();
     let location = use_location();
     // Following a link closes the drawer on phones.
     Effect::new(move |_| {

@@ -1,0 +1,8 @@
+//! A channel: its messages, the composer, and the connection indicator.
+
+pub mod channel_pane;
+pub mod composer;
+pub mod connection_indicator;
+pub mod message_item;
+pub mod message_list;
+pub mod server_index;
