@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_accounts;
 mod m20261122_000002_servers;
 mod m20261122_000003_messages;
+mod m20261122_000004_direct_messages;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_accounts::Migration),
             Box::new(m20261122_000002_servers::Migration),
             Box::new(m20261122_000003_messages::Migration),
+            Box::new(m20261122_000004_direct_messages::Migration),
         ]
     }
 }

@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::error::{AppError, AppResult};
 use crate::state::AppState;
-use crate::store::{channels, members, servers};
+use crate::store::{channels, conversations, members, servers};
 
 /// A server the caller is a member of, with the caller's role.
 pub struct Membership {
@@ -48,11 +48,36 @@ pub async fn channel(
     state: &AppState,
     channel_id: Uuid,
     user_id: Uuid,
-) -> AppResult<(channels::Model, Membership)> {
+) -> AppResult<(channels::Model, ChannelAccess)> {
     let channel = channels::by_id(&state.store, channel_id)
         .await?
         .ok_or_else(AppError::not_found)?;
-    let server_id = channel.server_id.ok_or_else(AppError::not_found)?;
-    let membership = server(state, server_id, user_id).await?;
-    Ok((channel, membership))
+    let role = match channel.server_id {
+        Some(server_id) => server(state, server_id, user_id).await?.role,
+        None if conversations::is_recipient(&state.store, channel.id, user_id).await? => {
+            Role::Guest
+        }
+        None => return Err(AppError::not_found()),
+    };
+    Ok((channel, ChannelAccess { role }))
+}
+
+/// What the caller may do in a channel. In conversations nobody moderates: everyone counts as
+/// a guest.
+pub struct ChannelAccess {
+    pub role: Role,
+}
+
+impl ChannelAccess {
+    /// 403 unless the caller's role is at least `needed`.
+    pub fn require(&self, needed: Role, action: &str) -> AppResult<()> {
+        if self.role >= needed {
+            Ok(())
+        } else {
+            Err(AppError::new(
+                ErrorCode::Forbidden,
+                format!("Your role does not allow you to {action}."),
+            ))
+        }
+    }
 }

@@ -43,6 +43,8 @@ pub enum ErrorCode {
     LastAdmin,
     /// The server's default channel cannot be deleted.
     DefaultChannel,
+    /// The person does not accept conversations from you.
+    DmNotAllowed,
     /// The events after that seq are no longer kept: reload the channel's history.
     ResyncRequired,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
@@ -72,6 +74,7 @@ impl ErrorCode {
             Self::ChannelNameTaken => "channel_name_taken",
             Self::LastAdmin => "last_admin",
             Self::DefaultChannel => "default_channel",
+            Self::DmNotAllowed => "dm_not_allowed",
             Self::ResyncRequired => "resync_required",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",

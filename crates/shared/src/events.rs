@@ -7,7 +7,7 @@ use uuid::Uuid;
 
 use crate::error::ErrorCode;
 use crate::messages::Message;
-use crate::servers::{Channel, Member, MyServer, Server};
+use crate::servers::{Channel, Conversation, Member, MyServer, Server};
 use crate::users::User;
 
 /// Bumped when a frame changes incompatibly; sent in `hello`.
@@ -26,6 +26,7 @@ pub enum ServerEvent {
     Ready {
         user: User,
         servers: Vec<MyServer>,
+        conversations: Vec<Conversation>,
     },
     HeartbeatAck,
     /// The answer to a `send_message`: the message as stored.
@@ -85,6 +86,16 @@ pub enum ServerEvent {
     },
     MemberRemove {
         server_id: Uuid,
+        user_id: Uuid,
+    },
+    /// Someone was added to a group conversation you are in.
+    RecipientAdd {
+        channel_id: Uuid,
+        user: User,
+    },
+    /// Someone left (or was removed from) a group conversation you are in.
+    RecipientRemove {
+        channel_id: Uuid,
         user_id: Uuid,
     },
 }

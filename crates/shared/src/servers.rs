@@ -49,6 +49,10 @@ pub enum ChannelKind {
     Text,
     Audio,
     Video,
+    /// A 1:1 conversation.
+    Dm,
+    /// A conversation of up to ten people.
+    GroupDm,
 }
 
 impl ChannelKind {
@@ -57,7 +61,14 @@ impl ChannelKind {
             ChannelKind::Text => "text",
             ChannelKind::Audio => "audio",
             ChannelKind::Video => "video",
+            ChannelKind::Dm => "dm",
+            ChannelKind::GroupDm => "group_dm",
         }
+    }
+
+    /// Conversations live outside servers.
+    pub fn is_conversation(self) -> bool {
+        matches!(self, ChannelKind::Dm | ChannelKind::GroupDm)
     }
 
     pub fn parse(value: &str) -> Option<Self> {
@@ -65,6 +76,8 @@ impl ChannelKind {
             "text" => Some(ChannelKind::Text),
             "audio" => Some(ChannelKind::Audio),
             "video" => Some(ChannelKind::Video),
+            "dm" => Some(ChannelKind::Dm),
+            "group_dm" => Some(ChannelKind::GroupDm),
             _ => None,
         }
     }
@@ -97,6 +110,34 @@ pub struct Channel {
     pub is_default: bool,
     /// The seq of the channel's latest event (0 when none).
     pub last_seq: i64,
+    /// The people in a conversation (empty for server channels).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub recipients: Vec<User>,
+    /// Who created a group conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner_id: Option<Uuid>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_message_at: Option<DateTime<Utc>>,
+}
+
+/// A conversation in your list, with its latest message for the preview.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Conversation {
+    #[serde(flatten)]
+    pub channel: Channel,
+    pub last_message: Option<crate::messages::Message>,
+}
+
+/// Most people in one group conversation, its creator included.
+pub const GROUP_MAX: usize = 10;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct CreateConversationRequest {
+    /// One person for a 1:1 conversation; 2 to 9 for a group.
+    #[validate(length(min = 1, max = 9, message = "must name 1 to 9 people"))]
+    pub recipient_ids: Vec<Uuid>,
 }
 
 /// A server you are in, with your role and its channels in order.
@@ -195,7 +236,7 @@ pub struct UpdateChannelRequest {
     #[validate(custom(function = "validation::topic"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
-    /// Moves the channel to this place in the server's order (0 is first).
+    /// Moves the channel to this place in the server's order (0 is first). Server channels only.
     #[validate(range(min = 0, max = 10_000, message = "must be between 0 and 10000"))]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub position: Option<i32>,

@@ -17,7 +17,37 @@ pub struct User {
     pub display_name: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub email: Option<String>,
+    /// Who may start a conversation with you; present only on your own account.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_dms_from: Option<AllowDmsFrom>,
     pub created_at: DateTime<Utc>,
+}
+
+/// Who may start a direct conversation with someone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[serde(rename_all = "snake_case")]
+pub enum AllowDmsFrom {
+    Everyone,
+    /// People you share a server with (the default).
+    SharedServers,
+}
+
+impl AllowDmsFrom {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AllowDmsFrom::Everyone => "everyone",
+            AllowDmsFrom::SharedServers => "shared_servers",
+        }
+    }
+
+    pub fn parse(value: &str) -> Self {
+        if value == "everyone" {
+            AllowDmsFrom::Everyone
+        } else {
+            AllowDmsFrom::SharedServers
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
@@ -63,6 +93,8 @@ pub struct UpdateMeRequest {
     #[validate(custom(function = "validation::display_name"))]
     #[serde(default)]
     pub display_name: Option<String>,
+    #[serde(default)]
+    pub allow_dms_from: Option<AllowDmsFrom>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]

@@ -308,3 +308,36 @@ pub async fn delete_message(channel_id: Uuid, id: Uuid) -> Result<(), ApiError> 
         .await
         .map(drop)
 }
+
+// ---- conversations ----------------------------------------------------------------------------
+
+use parley_shared::servers::CreateConversationRequest;
+use parley_shared::users::User as PublicUser;
+
+pub async fn open_conversation(request: &CreateConversationRequest) -> Result<Channel, ApiError> {
+    json(
+        send(with_body(
+            Request::post(&url("/users/@me/channels")),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn leave_conversation(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/channels/{id}/recipients/@me"))).build())
+        .await
+        .map(drop)
+}
+
+pub async fn add_recipient(id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+    send(Request::put(&url(&format!("/channels/{id}/recipients/{user_id}"))).build())
+        .await
+        .map(drop)
+}
+
+pub async fn search_users(query: &str) -> Result<Vec<PublicUser>, ApiError> {
+    let q = String::from(js_sys::encode_uri_component(query));
+    json(send(Request::get(&url(&format!("/users/search?q={q}"))).build()).await?).await
+}

@@ -9,11 +9,13 @@ use crate::components::auth::login_page::LoginPage;
 use crate::components::auth::register_page::RegisterPage;
 use crate::components::chat::channel_pane::ChannelPane;
 use crate::components::chat::server_index::ServerIndex;
+use crate::components::conversations::conversation_pane::ConversationPane;
 use crate::components::servers::discover_page::DiscoverPage;
 use crate::components::servers::invite_page::InvitePage;
 use crate::components::settings::settings_page::SettingsPage;
 use crate::components::shell::home_pane::HomePane;
 use crate::components::shell::signed_in::SignedIn;
+use crate::stores::conversations::ConversationsStore;
 use crate::stores::messages::MessagesStore;
 use crate::stores::servers::ServersStore;
 use crate::stores::session::SessionStore;
@@ -27,6 +29,7 @@ pub fn App() -> impl IntoView {
     SessionStore::provide();
     ThemeStore::provide();
     ServersStore::provide();
+    ConversationsStore::provide();
     MessagesStore::provide();
     view! {
         <Router>
@@ -36,6 +39,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=SignedIn>
                     <Route path=path!("") view=|| view! { <Redirect path=HOME /> } />
                     <Route path=path!("channels/@me") view=HomePane />
+                    <Route path=path!("channels/@me/:channel_id") view=ConversationPane />
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("discover") view=DiscoverPage />
                     <Route path=path!("invite/:code") view=InvitePage />

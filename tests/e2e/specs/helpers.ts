@@ -55,7 +55,7 @@ export async function serverMenu(page: Page, item: string): Promise<void> {
 
 /** Types a message in the composer and sends it with Enter. */
 export async function say(page: Page, text: string): Promise<void> {
-  const composer = page.getByRole("textbox", { name: /^Message #/ });
+  const composer = page.getByRole("textbox", { name: /^Message / });
   await composer.fill(text);
   await composer.press("Enter");
 }

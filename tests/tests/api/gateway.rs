@@ -25,7 +25,10 @@ async fn hello_and_ready_describe_the_user_and_their_servers() -> anyhow::Result
     let server = alice.create_server("Ready").await?;
     alice.send_message(server.channels[0].id, "hi").await?;
     let gateway = Gateway::connect(&alice).await?;
-    let ServerEvent::Ready { user: me, servers } = gateway.ready else {
+    let ServerEvent::Ready {
+        user: me, servers, ..
+    } = gateway.ready
+    else {
         anyhow::bail!("not ready")
     };
     assert_eq!(me.id, user.id);

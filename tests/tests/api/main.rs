@@ -4,6 +4,7 @@
 mod accounts;
 mod architecture;
 mod channels;
+mod conversations;
 mod gateway;
 mod invites;
 mod members;

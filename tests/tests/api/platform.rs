@@ -48,6 +48,15 @@ async fn the_openapi_document_covers_every_endpoint() -> anyhow::Result<()> {
         ("/api/v1/users/@me/tokens", "get"),
         ("/api/v1/users/@me/tokens", "post"),
         ("/api/v1/users/@me/tokens/{token_id}", "delete"),
+        ("/api/v1/servers", "post"),
+        ("/api/v1/servers/{server_id}/icon", "put"),
+        ("/api/v1/servers/{server_id}/members/{user_id}", "patch"),
+        ("/api/v1/invites/{code}", "post"),
+        ("/api/v1/channels/{channel_id}/messages", "post"),
+        ("/api/v1/channels/{channel_id}/events", "get"),
+        ("/api/v1/users/@me/channels", "post"),
+        ("/api/v1/channels/{channel_id}/recipients/{user_id}", "put"),
+        ("/api/v1/users/search", "get"),
     ];
     for (path, method) in expected {
         assert!(

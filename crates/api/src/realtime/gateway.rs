@@ -106,6 +106,7 @@ async fn run(
                 .iter()
                 .map(|(s, role, chans)| servers::to_my_server(s, *role, chans))
                 .collect(),
+            conversations: crate::routes::conversations::list(&state, user.id).await?,
         };
         send(&mut socket, encoding, ready).await?;
         serve(

@@ -3,19 +3,21 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use parley_shared::ErrorBody;
-use parley_shared::servers::{Channel, CreateChannelRequest, Role, UpdateChannelRequest};
+use parley_shared::servers::{
+    Channel, ChannelKind, CreateChannelRequest, Role, UpdateChannelRequest,
+};
 use parley_shared::validation::normalize_channel_name;
+use parley_shared::{ErrorBody, ErrorCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::access;
 use crate::auth::CurrentUser;
-use crate::error::AppResult;
+use crate::error::{AppError, AppResult};
 use crate::extract::{ApiJson, ApiPath, ValidJson};
 use crate::state::AppState;
-use crate::store::channels;
+use crate::store::{channels, conversations};
 use validator::Validate;
 
 /// Routes under `/servers`.
@@ -98,8 +100,11 @@ async fn update(
     ValidJson(request): ValidJson<UpdateChannelRequest>,
 ) -> AppResult<Json<Channel>> {
     let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
-    membership.require(Role::Moderator, "edit channels")?;
     let kind = channels::kind(&channel);
+    if kind.is_conversation() {
+        return rename_conversation(&state, channel, request).await;
+    }
+    membership.require(Role::Moderator, "edit channels")?;
     let name = request.name.map(|n| normalize_channel_name(&n, kind));
     let mut channel = channels::update(&state.store, channel, name, request.topic).await?;
     if let Some(position) = request.position {
@@ -109,6 +114,27 @@ async fn update(
         }
     }
     Ok(Json(channels::to_dto(&channel)))
+}
+
+/// Groups are renamed by anyone in them; 1:1 conversations have no name of their own.
+async fn rename_conversation(
+    state: &AppState,
+    channel: channels::Model,
+    request: UpdateChannelRequest,
+) -> AppResult<Json<Channel>> {
+    if channels::kind(&channel) != ChannelKind::GroupDm {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Only group conversations can be renamed.",
+        ));
+    }
+    let name = request
+        .name
+        .map(|n| n.trim().to_owned())
+        .unwrap_or_default();
+    let channel = conversations::rename(&state.store, channel, name).await?;
+    let people = conversations::recipients(&state.store, channel.id).await?;
+    Ok(Json(conversations::to_dto(&channel, &people)))
 }
 
 /// Delete a channel. The default channel cannot be deleted. Admins and moderators.

@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use parley_shared::events::ServerEvent;
 use parley_shared::messages::{EditMessageRequest, Message, MessageEdit, Page, SendMessageRequest};
-use parley_shared::servers::Role;
+use parley_shared::servers::{ChannelKind, Role};
 use parley_shared::{ErrorBody, ErrorCode};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -164,7 +164,10 @@ pub async fn send_message(
     request: SendMessageRequest,
 ) -> AppResult<(Message, bool)> {
     let (channel, _) = access::channel(state, channel_id, author.id).await?;
-    if channels::kind(&channel) != parley_shared::servers::ChannelKind::Text {
+    if matches!(
+        channels::kind(&channel),
+        ChannelKind::Audio | ChannelKind::Video
+    ) {
         return Err(AppError::new(
             ErrorCode::Forbidden,
             "Messages can only be sent to text channels.",

@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod channels;
+pub mod conversations;
 pub mod health;
 pub mod invites;
 pub mod members;
@@ -38,6 +39,7 @@ use crate::state::AppState;
         (name = "channels", description = "Text, audio and video channels of a server"),
         (name = "members", description = "Members and their roles"),
         (name = "invites", description = "Invite links"),
+        (name = "conversations", description = "Direct conversations, 1:1 and in groups"),
         (name = "messages", description = "Messages, history and the event log for resuming"),
     )
 )]
@@ -67,14 +69,22 @@ pub fn api() -> OpenApiRouter<AppState> {
         "/api/v1",
         OpenApiRouter::new()
             .nest("/auth", auth::router())
-            .nest("/users", users::router())
+            .nest(
+                "/users",
+                users::router().merge(conversations::user_router()),
+            )
             .nest(
                 "/servers",
                 servers::router()
                     .merge(channels::server_router())
                     .merge(members::router()),
             )
-            .nest("/channels", channels::router().merge(messages::router()))
+            .nest(
+                "/channels",
+                channels::router()
+                    .merge(messages::router())
+                    .merge(conversations::channel_router()),
+            )
             .nest("/invites", invites::router()),
     )
 }

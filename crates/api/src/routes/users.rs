@@ -38,7 +38,7 @@ async fn get_me(caller: CurrentUser) -> Json<User> {
     Json(users::to_private_dto(&caller.user))
 }
 
-/// Change your display name.
+/// Change your display name, or who may start conversations with you.
 #[utoipa::path(
     patch, path = "/@me", tag = "users",
     request_body = UpdateMeRequest,
@@ -52,10 +52,9 @@ async fn update_me(
     caller: CurrentUser,
     ValidJson(request): ValidJson<UpdateMeRequest>,
 ) -> AppResult<Json<User>> {
-    let mut user = caller.user;
-    if let Some(name) = request.display_name {
-        user = users::update_display_name(&state.store, user, name.trim().to_owned()).await?;
-    }
+    let name = request.display_name.map(|n| n.trim().to_owned());
+    let user =
+        users::update_profile(&state.store, caller.user, name, request.allow_dms_from).await?;
     Ok(Json(users::to_private_dto(&user)))
 }
 

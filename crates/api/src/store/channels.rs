@@ -80,6 +80,7 @@ pub async fn create(
         is_default: Set(false),
         last_seq: Set(0),
         created_at: Set(Utc::now()),
+        ..Default::default()
     }
     .insert(&txn)
     .await
@@ -198,5 +199,8 @@ pub fn to_dto(channel: &Model) -> Channel {
         position: channel.position,
         is_default: channel.is_default,
         last_seq: channel.last_seq,
+        recipients: Vec::new(),
+        owner_id: channel.owner_id,
+        last_message_at: channel.last_message_at,
     }
 }

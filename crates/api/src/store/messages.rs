@@ -26,12 +26,12 @@ const NONCE_KEY: UniqueKey = UniqueKey {
     sqlite_columns: "messages.channel_id, messages.author_id, messages.nonce",
 };
 
-/// Who sees a channel's events.
-fn audience(channel: &channels::Model) -> Audience {
-    match channel.server_id {
+/// Who sees a channel's events: the server's members, or the conversation's people.
+async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audience> {
+    Ok(match channel.server_id {
         Some(server_id) => Audience::Server(server_id),
-        None => Audience::Users(Vec::new()),
-    }
+        None => Audience::Users(super::conversations::recipient_ids(store, channel.id).await?),
+    })
 }
 
 pub fn to_dto(message: &Model, author: &users::Model) -> Message {
@@ -142,8 +142,30 @@ pub async fn create(
         message: dto.clone(),
     };
     log(&txn, channel.id, seq, &event).await?;
+    let first_in_conversation = channel.server_id.is_none() && channel.last_message_at.is_none();
+    if channel.server_id.is_none() {
+        channels::Entity::update_many()
+            .col_expr(
+                channels::Column::LastMessageAt,
+                Expr::value(message.created_at),
+            )
+            .filter(channels::Column::Id.eq(channel.id))
+            .exec(&txn)
+            .await?;
+    }
     txn.commit().await?;
-    store.publish(audience(channel), event);
+    let audience = audience(store, channel).await?;
+    if first_in_conversation {
+        // The other people's lists show the conversation from its first message on.
+        let people = super::conversations::recipients(store, channel.id).await?;
+        let mut shown = super::conversations::to_dto(channel, &people);
+        shown.last_message_at = Some(message.created_at);
+        store.publish(
+            audience.clone(),
+            ServerEvent::ChannelCreate { channel: shown },
+        );
+    }
+    store.publish(audience, event);
     Ok((dto, true))
 }
 
@@ -183,7 +205,7 @@ pub async fn edit(
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
-    store.publish(audience(channel), event);
+    store.publish(audience(store, channel).await?, event);
     Ok(dto)
 }
 
@@ -213,7 +235,7 @@ pub async fn delete(
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
-    store.publish(audience(channel), event);
+    store.publish(audience(store, channel).await?, event);
     Ok(())
 }
 

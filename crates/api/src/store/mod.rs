@@ -2,6 +2,7 @@
 //! domain functions (`users::create`, `tokens::revoke`) and plain models back.
 
 pub mod channels;
+pub mod conversations;
 pub mod entities;
 pub mod members;
 pub mod messages;

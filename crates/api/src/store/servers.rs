@@ -95,6 +95,7 @@ pub async fn create(
         is_default: Set(true),
         last_seq: Set(0),
         created_at: Set(now),
+        ..Default::default()
     }
     .insert(&txn)
     .await?;

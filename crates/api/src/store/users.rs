@@ -2,7 +2,7 @@
 
 use chrono::Utc;
 use parley_shared::ErrorCode;
-use parley_shared::users::User;
+use parley_shared::users::{AllowDmsFrom, User};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
 
@@ -39,6 +39,7 @@ pub async fn create(store: &Store, new: NewUser) -> AppResult<Model> {
         password_hash: Set(new.password_hash),
         created_at: Set(now),
         updated_at: Set(now),
+        ..Default::default()
     };
     user.insert(store.db()).await.map_err(|err| {
         if USERNAME_KEY.violated_by(&err) {
@@ -74,9 +75,19 @@ pub async fn by_login(store: &Store, login: &str) -> AppResult<Option<Model>> {
         .await?)
 }
 
-pub async fn update_display_name(store: &Store, user: Model, name: String) -> AppResult<Model> {
+pub async fn update_profile(
+    store: &Store,
+    user: Model,
+    name: Option<String>,
+    allow_dms_from: Option<AllowDmsFrom>,
+) -> AppResult<Model> {
     let mut user: users::ActiveModel = user.into();
-    user.display_name = Set(name);
+    if let Some(name) = name {
+        user.display_name = Set(name);
+    }
+    if let Some(allow) = allow_dms_from {
+        user.allow_dms_from = Set(allow.as_str().to_owned());
+    }
     user.updated_at = Set(Utc::now());
     Ok(user.update(store.db()).await?)
 }
@@ -92,6 +103,7 @@ pub async fn set_password_hash(store: &Store, user: Model, hash: String) -> AppR
 pub fn to_private_dto(user: &Model) -> User {
     User {
         email: user.email.clone(),
+        allow_dms_from: Some(AllowDmsFrom::parse(&user.allow_dms_from)),
         ..to_public_dto(user)
     }
 }
@@ -103,6 +115,36 @@ pub fn to_public_dto(user: &Model) -> User {
         username: user.username.clone(),
         display_name: user.display_name.clone(),
         email: None,
+        allow_dms_from: None,
         created_at: user.created_at,
     }
+}
+
+/// People whose username or display name contains `query`, for starting conversations.
+pub async fn search(
+    store: &Store,
+    query: &str,
+    exclude: Uuid,
+    limit: u64,
+) -> AppResult<Vec<Model>> {
+    use sea_orm::sea_query::{Expr, Func};
+    use sea_orm::{Condition, QueryOrder, QuerySelect};
+    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+    Ok(users::Entity::find()
+        .filter(
+            Condition::any()
+                .add(users::Column::Username.like(pattern.clone()))
+                .add(
+                    Expr::expr(Func::lower(Expr::col((
+                        users::Entity,
+                        users::Column::DisplayName,
+                    ))))
+                    .like(pattern),
+                ),
+        )
+        .filter(users::Column::Id.ne(exclude))
+        .order_by_asc(users::Column::Username)
+        .limit(limit)
+        .all(store.db())
+        .await?)
 }

@@ -3,6 +3,7 @@
 pub mod auth;
 pub mod chat;
 pub mod common;
+pub mod conversations;
 pub mod servers;
 pub mod settings;
 pub mod shell;

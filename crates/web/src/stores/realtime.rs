@@ -15,6 +15,7 @@ use parley_shared::events::{ClientEvent, ServerEvent};
 use uuid::Uuid;
 
 use crate::api;
+use crate::stores::conversations::{ConversationsStore, use_conversations};
 use crate::stores::messages::{ChannelLog, MessagesStore, use_messages};
 use crate::stores::servers::{ServersStore, use_servers};
 use crate::stores::session::{SessionStore, use_session};
@@ -48,11 +49,7 @@ pub fn start() -> RealtimeStore {
     let alive = Arc::new(AtomicBool::new(true));
     let keep = Arc::clone(&alive);
     on_cleanup(move || keep.store(false, Ordering::Relaxed));
-    let sync = Sync {
-        session: use_session(),
-        servers: use_servers(),
-        messages: use_messages(),
-    };
+    let sync = use_sync();
     spawn_local(run(store, sync, alive));
     store
 }
@@ -62,6 +59,7 @@ pub fn start() -> RealtimeStore {
 pub struct Sync {
     session: SessionStore,
     servers: ServersStore,
+    conversations: ConversationsStore,
     messages: MessagesStore,
 }
 
@@ -69,6 +67,7 @@ pub fn use_sync() -> Sync {
     Sync {
         session: use_session(),
         servers: use_servers(),
+        conversations: use_conversations(),
         messages: use_messages(),
     }
 }
@@ -120,9 +119,10 @@ async fn serve(socket: WebSocket, store: RealtimeStore, sync: &Sync, alive: &Ato
                     Some(ServerEvent::Hello { heartbeat_interval_ms, .. }) => {
                         interval_ms = u32::try_from(heartbeat_interval_ms).unwrap_or(30_000);
                     }
-                    Some(ServerEvent::Ready { user, servers }) => {
+                    Some(ServerEvent::Ready { user, servers, conversations }) => {
                         sync.session.signed_in(user);
                         sync.servers.replace_all(servers);
+                        sync.conversations.replace_all(conversations);
                         store.status.set(Connection::Live);
                         // Whatever happened while we were away: fetch it per open channel.
                         for (channel, _) in sync.messages.loaded_channels() {
@@ -168,6 +168,12 @@ impl Sync {
                 channel_id, seq, ..
             } => {
                 self.servers.advance(*channel_id, *seq);
+                match &event {
+                    ServerEvent::MessageCreate { message, .. } => {
+                        self.conversations.on_message(message, *seq);
+                    }
+                    _ => self.conversations.advance(*channel_id, *seq),
+                }
                 if let Some(log) = self.messages.loaded(*channel_id) {
                     let mut in_order = true;
                     log.update(|l| in_order = l.apply(&event));
@@ -182,10 +188,30 @@ impl Sync {
             ServerEvent::ServerUpdate { server } => self.servers.update_server(server.clone()),
             ServerEvent::ServerDelete { server_id } => self.servers.remove(*server_id),
             ServerEvent::ChannelCreate { channel } | ServerEvent::ChannelUpdate { channel } => {
-                self.servers.upsert_channel(channel.clone());
+                if channel.server_id.is_some() {
+                    self.servers.upsert_channel(channel.clone());
+                } else {
+                    self.conversations.upsert(channel.clone());
+                }
             }
-            ServerEvent::ChannelDelete { channel_id, .. } => {
-                self.servers.remove_channel(*channel_id)
+            ServerEvent::ChannelDelete {
+                channel_id,
+                server_id,
+            } => {
+                if server_id.is_some() {
+                    self.servers.remove_channel(*channel_id);
+                } else {
+                    self.conversations.remove(*channel_id);
+                }
+            }
+            ServerEvent::RecipientAdd { channel_id, user } => {
+                self.conversations.add_recipient(*channel_id, user.clone());
+            }
+            ServerEvent::RecipientRemove {
+                channel_id,
+                user_id,
+            } => {
+                self.conversations.remove_recipient(*channel_id, *user_id);
             }
             ServerEvent::MemberAdd { member } | ServerEvent::MemberUpdate { member } => {
                 if Some(member.user.id) == me {
@@ -215,6 +241,7 @@ impl Sync {
         let start = self
             .servers
             .channel_untracked(channel_id)
+            .or_else(|| self.conversations.get_untracked(channel_id))
             .map_or(0, |c| c.last_seq);
         match api::messages(channel_id, None, 50).await {
             Ok(page) => {
@@ -272,6 +299,7 @@ impl Sync {
                     for event in page.items {
                         if let Some((_, seq)) = event.channel_seq() {
                             self.servers.advance(channel_id, seq);
+                            self.conversations.advance(channel_id, seq);
                         }
                         log.update(|l| {
                             l.apply(&event);

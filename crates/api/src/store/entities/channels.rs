@@ -15,6 +15,12 @@ pub struct Model {
     pub is_default: bool,
     pub last_seq: i64,
     pub created_at: DateTimeUtc,
+    /// `low:high` user ids of a 1:1 conversation; unique.
+    pub dm_key: Option<String>,
+    /// Who created a group conversation (and may remove people from it).
+    pub owner_id: Option<Uuid>,
+    /// When the latest message was sent; conversations are listed by it.
+    pub last_message_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -2,6 +2,7 @@
 
 pub mod api_tokens;
 pub mod channel_events;
+pub mod channel_recipients;
 pub mod channels;
 pub mod members;
 pub mod message_edits;

@@ -9,6 +9,8 @@ pub struct Model {
     pub display_name: String,
     pub email: Option<String>,
     pub password_hash: String,
+    /// `everyone` or `shared_servers`: who may start a conversation with this user.
+    pub allow_dms_from: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

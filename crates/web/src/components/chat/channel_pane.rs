@@ -71,8 +71,8 @@ pub fn ChannelPane() -> impl IntoView {
                 }}
                 {move || match (channel_id.get(), channel.get().map(|c| (c.kind, c.name))) {
                     (Some(id), Some((ChannelKind::Text, name))) => view! {
-                        <MessageList channel_id=id server_id=server_id.get().unwrap_or_default() />
-                        <Composer channel_id=id channel_name=name />
+                        <MessageList channel_id=id server_id=server_id.get() />
+                        <Composer channel_id=id label=format!("Message #{name}") />
                     }.into_any(),
                     (Some(_), Some((kind, name))) => view! {
                         <section class="pane-body empty-state">

@@ -8,7 +8,11 @@ use crate::stores::messages::use_messages;
 
 /// Where messages are written. Enter sends; Shift+Enter starts a new line.
 #[component]
-pub fn Composer(channel_id: Uuid, channel_name: String) -> impl IntoView {
+pub fn Composer(
+    channel_id: Uuid,
+    /// What the box says, e.g. "Message #general".
+    label: String,
+) -> impl IntoView {
     let messages = use_messages();
     let draft = RwSignal::new(String::new());
     let submit = move || {
@@ -33,8 +37,8 @@ pub fn Composer(channel_id: Uuid, channel_name: String) -> impl IntoView {
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
             <textarea
-                aria-label=format!("Message #{channel_name}")
-                placeholder=format!("Message #{channel_name}")
+                aria-label=label.clone()
+                placeholder=label
                 rows="1"
                 bind:value=draft
                 on:keydown=on_key

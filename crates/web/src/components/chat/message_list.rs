@@ -17,7 +17,7 @@ const GROUP_SECONDS: i64 = 5 * 60;
 /// without moving what you are looking at; new messages scroll into view only if you were at the
 /// bottom.
 #[component]
-pub fn MessageList(channel_id: Uuid, server_id: Uuid) -> impl IntoView {
+pub fn MessageList(channel_id: Uuid, server_id: Option<Uuid>) -> impl IntoView {
     let sync = use_sync();
     let session = use_session();
     let servers = use_servers();
@@ -31,8 +31,8 @@ pub fn MessageList(channel_id: Uuid, server_id: Uuid) -> impl IntoView {
 
     let me = move || session.user().map(|u| u.id);
     let can_moderate = move || {
-        servers
-            .get(server_id)
+        server_id
+            .and_then(|id| servers.get(id))
             .is_some_and(|s| s.role >= Role::Moderator)
     };
 

@@ -5,8 +5,12 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::components::common::avatar::Avatar;
+use crate::components::conversations::open_conversation;
 use crate::components::servers::role_badge::RoleBadge;
+use crate::stores::conversations::use_conversations;
 use crate::stores::servers::use_servers;
+use crate::stores::session::use_session;
+use leptos_router::hooks::use_navigate;
 
 /// The right-hand column: everyone in the server, grouped by role.
 #[component]
@@ -19,6 +23,11 @@ pub fn MemberList(server_id: Uuid) -> impl IntoView {
             }
         });
     }
+    let session = use_session();
+    let conversations = use_conversations();
+    let navigate = StoredValue::new(use_navigate());
+    let me = move || session.user().map(|u| u.id);
+    let error = RwSignal::new(None::<String>);
     let group = move |role: Role| {
         servers
             .members(server_id)
@@ -29,6 +38,7 @@ pub fn MemberList(server_id: Uuid) -> impl IntoView {
     };
     view! {
         <aside class="member-list" aria-label="Members">
+            <p class="form-error-inline" role="alert">{move || error.get()}</p>
             {[(Role::Admin, "Admins"), (Role::Moderator, "Moderators"), (Role::Guest, "Guests")].into_iter().map(|(role, title)| view! {
                 <Show when=move || !group(role).is_empty()>
                     <h3 class="sidebar-heading">{title} " — " {move || group(role).len()}</h3>
@@ -36,8 +46,17 @@ pub fn MemberList(server_id: Uuid) -> impl IntoView {
                         <For each=move || group(role) key=|m| (m.user.id, m.user.display_name.clone()) let:member>
                             <li class="member-entry">
                                 <Avatar name=member.user.display_name.clone() size=28 />
-                                <span>{member.user.display_name.clone()}</span>
+                                <span class="member-name">{member.user.display_name.clone()}</span>
                                 <RoleBadge role=member.role />
+                                {(me() != Some(member.user.id)).then(|| {
+                                    let id = member.user.id;
+                                    view! {
+                                        <button type="button" class="icon-button small message-member"
+                                            aria-label=format!("Message {}", member.user.display_name)
+                                            title="Message"
+                                            on:click=move |_| open_conversation(conversations, navigate.get_value(), vec![id], error, || {})>"✉"</button>
+                                    }
+                                })}
                             </li>
                         </For>
                     </ul>

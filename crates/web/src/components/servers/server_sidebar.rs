@@ -133,6 +133,7 @@ fn ChannelGroup(
         ChannelKind::Text => view! { <span>"#"</span> }.into_any(),
         ChannelKind::Audio => view! { <Icon name=IconName::Speaker /> }.into_any(),
         ChannelKind::Video => view! { <Icon name=IconName::Video /> }.into_any(),
+        ChannelKind::Dm | ChannelKind::GroupDm => view! { <span>"@"</span> }.into_any(),
     };
     view! {
         <div class="channel-group">

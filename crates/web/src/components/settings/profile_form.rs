@@ -2,7 +2,7 @@ use leptos::ev::SubmitEvent;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley_shared::FieldErrors;
-use parley_shared::users::UpdateMeRequest;
+use parley_shared::users::{AllowDmsFrom, UpdateMeRequest};
 use validator::Validate;
 
 use crate::api::{self, ApiError};
@@ -18,6 +18,8 @@ pub fn ProfileForm() -> impl IntoView {
         .as_ref()
         .map(|u| u.username.clone())
         .unwrap_or_default();
+    let anyone_may_message =
+        RwSignal::new(user.as_ref().and_then(|u| u.allow_dms_from) == Some(AllowDmsFrom::Everyone));
     let display_name = RwSignal::new(user.map(|u| u.display_name).unwrap_or_default());
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
@@ -29,6 +31,11 @@ pub fn ProfileForm() -> impl IntoView {
         saved.set(false);
         let request = UpdateMeRequest {
             display_name: Some(display_name.get_untracked()),
+            allow_dms_from: Some(if anyone_may_message.get_untracked() {
+                AllowDmsFrom::Everyone
+            } else {
+                AllowDmsFrom::SharedServers
+            }),
         };
         if let Err(invalid) = request.validate() {
             errors.set(ApiError::from(&invalid).fields().clone());
@@ -59,6 +66,10 @@ pub fn ProfileForm() -> impl IntoView {
             <p class="muted">"Username: " <strong>"@" {username}</strong></p>
             <FormError message=form_error />
             <Field label="Display name" name="display_name" value=display_name errors=errors autocomplete="nickname" />
+            <label class="checkbox">
+                <input type="checkbox" bind:checked=anyone_may_message />
+                " Anyone may message me (otherwise only people I share a server with)"
+            </label>
             <div class="row">
                 <button class="primary" type="submit" disabled=move || pending.get()>"Save"</button>
                 <Show when=move || saved.get()>

@@ -4,6 +4,7 @@ use leptos_router::hooks::use_location;
 use uuid::Uuid;
 
 use crate::app::HOME;
+use crate::components::conversations::conversation_list::ConversationList;
 use crate::components::servers::server_sidebar::ServerSidebar;
 use crate::components::shell::user_panel::UserPanel;
 
@@ -46,8 +47,7 @@ fn HomeSidebar() -> impl IntoView {
             <A href="/settings" attr:class="sidebar-item">
                 "Settings"
             </A>
-            <h3 class="sidebar-heading">"Direct messages"</h3>
-            <p class="sidebar-empty">"No conversations yet."</p>
+            <ConversationList />
         </nav>
     }
 }
