@@ -17,6 +17,7 @@ impl MigrationTrait for Migration {
                     .col(string_len(Users::DisplayName, 64))
                     .col(string_len_null(Users::Email, 254))
                     .col(string(Users::PasswordHash))
+                    .col(string_len(Users::AllowDmsFrom, 16).default("shared_servers"))
                     .col(timestamp_with_time_zone(Users::CreatedAt))
                     .col(timestamp_with_time_zone(Users::UpdatedAt))
                     .to_owned(),
@@ -144,6 +145,7 @@ enum Users {
     DisplayName,
     Email,
     PasswordHash,
+    AllowDmsFrom,
     CreatedAt,
     UpdatedAt,
 }

@@ -99,6 +99,11 @@ impl MigrationTrait for Migration {
                     .col(boolean(Channels::IsDefault).default(false))
                     .col(big_integer(Channels::LastSeq).default(0))
                     .col(timestamp_with_time_zone(Channels::CreatedAt))
+                    // Conversations only: the pair of a 1:1 (unique), a group's creator, and when
+                    // the latest message came (conversations are listed by it).
+                    .col(string_len_null(Channels::DmKey, 80))
+                    .col(uuid_null(Channels::OwnerId))
+                    .col(timestamp_with_time_zone_null(Channels::LastMessageAt))
                     .foreign_key(
                         ForeignKey::create()
                             .name("channels_server_id_fkey")
@@ -175,4 +180,7 @@ enum Channels {
     IsDefault,
     LastSeq,
     CreatedAt,
+    DmKey,
+    OwnerId,
+    LastMessageAt,
 }

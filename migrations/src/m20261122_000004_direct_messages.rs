@@ -1,6 +1,6 @@
 //! Direct messages: conversations are channels without a server, with their recipients listed
-//! here. A 1:1 conversation has a `dm_key` naming its pair, unique, so two people opening it at
-//! the same moment still get one.
+//! here. A 1:1 conversation's `channels.dm_key` names its pair and is unique, so two people
+//! opening it at the same moment still get one.
 
 use sea_orm_migration::{prelude::*, schema::*};
 
@@ -10,27 +10,6 @@ pub struct Migration;
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        // SQLite adds one column per statement.
-        for column in [
-            ColumnDef::new(Channels::DmKey)
-                .string_len(80)
-                .null()
-                .to_owned(),
-            ColumnDef::new(Channels::OwnerId).uuid().null().to_owned(),
-            ColumnDef::new(Channels::LastMessageAt)
-                .timestamp_with_time_zone()
-                .null()
-                .to_owned(),
-        ] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Channels::Table)
-                        .add_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
         manager
             .create_index(
                 Index::create()
@@ -38,14 +17,6 @@ impl MigrationTrait for Migration {
                     .table(Channels::Table)
                     .col(Channels::DmKey)
                     .unique()
-                    .to_owned(),
-            )
-            .await?;
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .add_column(string_len(Users::AllowDmsFrom, 16).default("shared_servers"))
                     .to_owned(),
             )
             .await?;
@@ -100,24 +71,6 @@ impl MigrationTrait for Migration {
                     .table(Channels::Table)
                     .to_owned(),
             )
-            .await?;
-        for column in [Channels::DmKey, Channels::OwnerId, Channels::LastMessageAt] {
-            manager
-                .alter_table(
-                    Table::alter()
-                        .table(Channels::Table)
-                        .drop_column(column)
-                        .to_owned(),
-                )
-                .await?;
-        }
-        manager
-            .alter_table(
-                Table::alter()
-                    .table(Users::Table)
-                    .drop_column(Users::AllowDmsFrom)
-                    .to_owned(),
-            )
             .await
     }
 }
@@ -126,7 +79,6 @@ impl MigrationTrait for Migration {
 enum Users {
     Table,
     Id,
-    AllowDmsFrom,
 }
 
 #[derive(DeriveIden)]
@@ -134,8 +86,6 @@ enum Channels {
     Table,
     Id,
     DmKey,
-    OwnerId,
-    LastMessageAt,
 }
 
 #[derive(DeriveIden)]

@@ -38,6 +38,13 @@ impl TestApp {
 
     /// The server with settings adjusted by `configure` (limits, public URL...).
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+        // `PARLEY_TEST_LOG=debug` shows the server's logs, to see why a test failed.
+        if let Ok(filter) = std::env::var("PARLEY_TEST_LOG") {
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+                .with_test_writer()
+                .try_init();
+        }
         let data_dir = tempfile::tempdir()?;
         let mut config = Config::with_data_dir(data_dir.path());
         config.addr = SocketAddr::from(([127, 0, 0, 1], 0));

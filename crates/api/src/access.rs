@@ -19,14 +19,7 @@ pub struct Membership {
 impl Membership {
     /// 403 unless the caller's role is at least `needed`.
     pub fn require(&self, needed: Role, action: &str) -> AppResult<()> {
-        if self.role >= needed {
-            Ok(())
-        } else {
-            Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!("Your role does not allow you to {action}."),
-            ))
-        }
+        require(self.role, needed, action)
     }
 }
 
@@ -71,13 +64,17 @@ pub struct ChannelAccess {
 impl ChannelAccess {
     /// 403 unless the caller's role is at least `needed`.
     pub fn require(&self, needed: Role, action: &str) -> AppResult<()> {
-        if self.role >= needed {
-            Ok(())
-        } else {
-            Err(AppError::new(
-                ErrorCode::Forbidden,
-                format!("Your role does not allow you to {action}."),
-            ))
-        }
+        require(self.role, needed, action)
+    }
+}
+
+fn require(role: Role, needed: Role, action: &str) -> AppResult<()> {
+    if role >= needed {
+        Ok(())
+    } else {
+        Err(AppError::new(
+            ErrorCode::Forbidden,
+            format!("Your role does not allow you to {action}."),
+        ))
     }
 }

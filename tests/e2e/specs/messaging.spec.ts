@@ -72,11 +72,11 @@ test("scrolling up walks back through 500 messages", async ({ browser }) => {
   await expect(list).not.toContainText("history 0\n");
   const scroller = bob.locator(".message-scroller");
   for (let i = 0; i < 30; i++) {
-    if (await bob.getByText("This is the beginning of the channel.").isVisible()) break;
+    if (await bob.getByText("This is the beginning of the conversation.").isVisible()) break;
     await scroller.evaluate((el) => (el.scrollTop = 0));
     await bob.waitForTimeout(150);
   }
-  await expect(bob.getByText("This is the beginning of the channel.")).toBeVisible();
+  await expect(bob.getByText("This is the beginning of the conversation.")).toBeVisible();
   await expect(list.locator(".message")).toHaveCount(500);
   const first = await list.locator(".message-content").first().textContent();
   expect(first?.trim()).toBe("history 0");

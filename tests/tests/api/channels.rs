@@ -143,6 +143,16 @@ async fn channel_kinds_names_and_topics() -> anyhow::Result<()> {
     )
     .await?;
     assert!(error.fields.contains_key("kind"), "{error:?}");
+    for kind in ["dm", "group_dm"] {
+        let response = admin
+            .post(&path, &json!({"name": "sneaky", "kind": kind}))
+            .await?;
+        let error = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY).await?;
+        assert!(
+            error.fields.contains_key("kind"),
+            "servers have no {kind} channels"
+        );
+    }
 
     let renamed: Channel = expect_json(
         admin

@@ -285,6 +285,16 @@ async fn edits_and_deletes_follow_roles_and_keep_history_for_moderators() -> any
     )
     .await?;
 
+    // Moderators do not act on their superiors' messages.
+    let admins = admin.send_message(channel, "from the top").await?;
+    let admins_path = format!("/api/v1/channels/{channel}/messages/{}", admins.id);
+    expect_error(moderator.delete(&admins_path).await?, StatusCode::FORBIDDEN).await?;
+    expect_error(
+        moderator.get(&format!("{admins_path}/edits")).await?,
+        StatusCode::FORBIDDEN,
+    )
+    .await?;
+
     // Authors delete their own; admins delete anyone's.
     let own = author.send_message(channel, "mine").await?;
     assert_eq!(

@@ -87,13 +87,12 @@ async fn run(
     encoding: Encoding,
     mut socket: WebSocket,
 ) -> anyhow::Result<()> {
-    let mine = servers::of_user(&state.store, user.id).await?;
-    let (conn, mut outgoing) = state
-        .hub
-        .register(user.id, mine.iter().map(|(s, _, _)| s.id));
+    let (conn, mut outgoing) = state.hub.register(user.id);
     let result = async {
-        // Subscribed above, snapshot below: anything committed after the snapshot is queued.
+        // Registered above, snapshot below, subscribed to the snapshot's servers: anything
+        // committed after the snapshot is queued, and a kick in between is not undone.
         let mine = servers::of_user(&state.store, user.id).await?;
+        state.hub.subscribe(conn, mine.iter().map(|(s, _, _)| s.id));
         let interval = state.config.heartbeat_interval;
         let hello = ServerEvent::Hello {
             heartbeat_interval_ms: interval.as_millis() as u64,

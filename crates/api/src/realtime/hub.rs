@@ -30,6 +30,9 @@ struct State {
 struct Conn {
     user_id: Uuid,
     servers: HashSet<Uuid>,
+    /// Servers the user left (or that were deleted) since the socket registered, so a snapshot
+    /// read before that cannot subscribe it to them again.
+    left: HashSet<Uuid>,
     sender: mpsc::Sender<Arc<Frame>>,
 }
 
@@ -53,10 +56,11 @@ impl Hub {
                 match events.recv().await {
                     Ok(envelope) => hub.deliver(&envelope),
                     Err(broadcast::error::RecvError::Lagged(skipped)) => {
-                        tracing::warn!(
-                            skipped,
-                            "hub fell behind the bus; clients will resync by seq"
-                        );
+                        // A skipped membership event would leave a socket subscribed to the
+                        // wrong servers: start every socket over (clients reconnect and catch
+                        // up by seq).
+                        tracing::warn!(skipped, "hub fell behind the bus; closing every socket");
+                        hub.drop_all();
                     }
                     Err(broadcast::error::RecvError::Closed) => break,
                 }
@@ -71,28 +75,42 @@ impl Hub {
 
     /// Registers a socket of `user_id` that may see `servers`. Done before the socket announces
     /// itself (Ready), so nothing committed after Ready's snapshot can be missed.
-    pub fn register(
-        &self,
-        user_id: Uuid,
-        servers: impl IntoIterator<Item = Uuid>,
-    ) -> (ConnId, mpsc::Receiver<Arc<Frame>>) {
+    pub fn register(&self, user_id: Uuid) -> (ConnId, mpsc::Receiver<Arc<Frame>>) {
         let (sender, receiver) = mpsc::channel(QUEUE);
         let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let servers: HashSet<Uuid> = servers.into_iter().collect();
         let mut state = self.lock();
-        for server in &servers {
-            state.by_server.entry(*server).or_default().insert(id);
-        }
         state.by_user.entry(user_id).or_default().insert(id);
-        state.conns.insert(
-            id,
-            Conn {
-                user_id,
-                servers,
-                sender,
-            },
-        );
+        let conn = Conn {
+            user_id,
+            servers: HashSet::new(),
+            left: HashSet::new(),
+            sender,
+        };
+        state.conns.insert(id, conn);
         (id, receiver)
+    }
+
+    /// Subscribes a registered socket to the servers of a snapshot read after it registered,
+    /// except those it has since heard it left.
+    pub fn subscribe(&self, id: ConnId, servers: impl IntoIterator<Item = Uuid>) {
+        let mut state = self.lock();
+        let Some(conn) = state.conns.get_mut(&id) else {
+            return;
+        };
+        let fresh: Vec<Uuid> = servers
+            .into_iter()
+            .filter(|s| !conn.left.contains(s))
+            .collect();
+        conn.servers.extend(fresh.iter().copied());
+        for server in fresh {
+            state.by_server.entry(server).or_default().insert(id);
+        }
+    }
+
+    /// Lets go of every socket; each one's task then closes it.
+    pub fn drop_all(&self) {
+        let mut state = self.lock();
+        *state = State::default();
     }
 
     pub fn unregister(&self, id: ConnId) {
@@ -148,6 +166,9 @@ impl Hub {
                 unsubscribe_user(&mut state, *user_id, *server_id)
             }
             ServerEvent::ServerDelete { server_id } => {
+                for conn in state.conns.values_mut() {
+                    conn.left.insert(*server_id);
+                }
                 if let Some(ids) = state.by_server.remove(server_id) {
                     for id in ids {
                         if let Some(conn) = state.conns.get_mut(&id) {
@@ -162,6 +183,9 @@ impl Hub {
 }
 
 fn subscribe_user(state: &mut State, user_id: Uuid, server_id: Uuid) {
+    for conn in state.conns.values_mut().filter(|c| c.user_id == user_id) {
+        conn.left.remove(&server_id);
+    }
     let ids: Vec<ConnId> = state
         .by_user
         .get(&user_id)
@@ -176,6 +200,9 @@ fn subscribe_user(state: &mut State, user_id: Uuid, server_id: Uuid) {
 }
 
 fn unsubscribe_user(state: &mut State, user_id: Uuid, server_id: Uuid) {
+    for conn in state.conns.values_mut().filter(|c| c.user_id == user_id) {
+        conn.left.insert(server_id);
+    }
     let ids: Vec<ConnId> = state
         .by_user
         .get(&user_id)
@@ -218,6 +245,30 @@ fn remove(state: &mut State, id: ConnId) {
 mod tests {
     use super::*;
 
+    fn register_in(hub: &Hub, user: Uuid, server: Uuid) -> (ConnId, mpsc::Receiver<Arc<Frame>>) {
+        let (id, rx) = hub.register(user);
+        hub.subscribe(id, [server]);
+        (id, rx)
+    }
+
+    #[test]
+    fn a_snapshot_from_before_a_kick_does_not_resubscribe() {
+        let hub = Hub::new();
+        let (server, user) = (Uuid::now_v7(), Uuid::now_v7());
+        let (id, mut rx) = hub.register(user);
+        hub.deliver(&removal(server, user));
+        hub.subscribe(id, [server]);
+        let later = Envelope {
+            audience: Audience::Server(server),
+            event: ServerEvent::HeartbeatAck,
+        };
+        hub.deliver(&later);
+        assert!(
+            rx.try_recv().is_err(),
+            "not subscribed again by the stale snapshot"
+        );
+    }
+
     fn removal(server_id: Uuid, user_id: Uuid) -> Envelope {
         Envelope {
             audience: Audience::Server(server_id),
@@ -229,8 +280,8 @@ mod tests {
     fn a_removed_member_hears_of_it_and_then_nothing_more() {
         let hub = Hub::new();
         let (server, kicked, stays) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
-        let (_, mut kicked_rx) = hub.register(kicked, [server]);
-        let (_, mut stays_rx) = hub.register(stays, [server]);
+        let (_, mut kicked_rx) = register_in(&hub, kicked, server);
+        let (_, mut stays_rx) = register_in(&hub, stays, server);
         hub.deliver(&removal(server, kicked));
         hub.deliver(&Envelope {
             audience: Audience::Server(server),
@@ -248,8 +299,8 @@ mod tests {
     fn a_socket_that_cannot_keep_up_is_dropped_without_blocking_others() {
         let hub = Hub::new();
         let server = Uuid::now_v7();
-        let (_, slow_rx) = hub.register(Uuid::now_v7(), [server]);
-        let (_, mut fast_rx) = hub.register(Uuid::now_v7(), [server]);
+        let (_, slow_rx) = register_in(&hub, Uuid::now_v7(), server);
+        let (_, mut fast_rx) = register_in(&hub, Uuid::now_v7(), server);
         for _ in 0..QUEUE + 1 {
             hub.deliver(&Envelope {
                 audience: Audience::Server(server),
@@ -265,8 +316,8 @@ mod tests {
     fn one_frame_is_shared_by_every_recipient() {
         let hub = Hub::new();
         let server = Uuid::now_v7();
-        let (_, mut a) = hub.register(Uuid::now_v7(), [server]);
-        let (_, mut b) = hub.register(Uuid::now_v7(), [server]);
+        let (_, mut a) = register_in(&hub, Uuid::now_v7(), server);
+        let (_, mut b) = register_in(&hub, Uuid::now_v7(), server);
         hub.deliver(&Envelope {
             audience: Audience::Server(server),
             event: ServerEvent::HeartbeatAck,

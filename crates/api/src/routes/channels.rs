@@ -70,6 +70,13 @@ async fn create(
     membership.require(Role::Moderator, "create channels")?;
     let request = request.normalized();
     request.validate()?;
+    if request.kind.is_conversation() {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "Servers have text, audio and video channels.",
+        )
+        .with_field("kind", "must be text, audio or video"));
+    }
     let channel = channels::create(
         &state.store,
         server_id,
@@ -101,7 +108,7 @@ async fn update(
 ) -> AppResult<Json<Channel>> {
     let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
     let kind = channels::kind(&channel);
-    if kind.is_conversation() {
+    if channel.server_id.is_none() {
         return rename_conversation(&state, channel, request).await;
     }
     membership.require(Role::Moderator, "edit channels")?;

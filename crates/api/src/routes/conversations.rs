@@ -157,7 +157,8 @@ async fn group(
     caller: Uuid,
 ) -> AppResult<crate::store::channels::Model> {
     let (channel, _) = access::channel(state, channel_id, caller).await?;
-    if crate::store::channels::kind(&channel) != ChannelKind::GroupDm {
+    if channel.server_id.is_some() || crate::store::channels::kind(&channel) != ChannelKind::GroupDm
+    {
         return Err(AppError::new(
             ErrorCode::Forbidden,
             "Only group conversations have people added or removed.",

@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use parley_shared::servers::{Member, MyServer, Role, UpdateMemberRequest};
+use parley_shared::servers::{Member, MyServer, UpdateMemberRequest};
 use parley_shared::{ErrorBody, ErrorCode};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -96,7 +96,7 @@ async fn leave(
     ApiPath(server_id): ApiPath<Uuid>,
 ) -> AppResult<StatusCode> {
     access::server(&state, server_id, caller.id()).await?;
-    members::remove(&state.store, server_id, caller.id()).await?;
+    members::remove(&state.store, server_id, caller.id(), caller.id()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -120,18 +120,16 @@ async fn update_role(
     ApiJson(request): ApiJson<UpdateMemberRequest>,
 ) -> AppResult<Json<Member>> {
     let target_id = user_ref(&user, &caller)?;
-    let membership = access::server(&state, server_id, caller.id()).await?;
-    membership.require(Role::Admin, "change roles")?;
-    let target = members::get(&state.store, server_id, target_id)
-        .await?
-        .ok_or_else(AppError::not_found)?;
-    if target_id != caller.id() && members::role(&target) >= membership.role {
-        return Err(AppError::new(
-            ErrorCode::Forbidden,
-            "You cannot change the role of an equal or higher member.",
-        ));
-    }
-    let updated = members::set_role(&state.store, server_id, target_id, request.role).await?;
+    // Outsiders get 404; the role rules are checked by the store, under the server's lock.
+    access::server(&state, server_id, caller.id()).await?;
+    let updated = members::set_role(
+        &state.store,
+        server_id,
+        caller.id(),
+        target_id,
+        request.role,
+    )
+    .await?;
     let user = users::by_id(&state.store, target_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -156,19 +154,7 @@ async fn remove(
     ApiPath((server_id, user)): ApiPath<(Uuid, String)>,
 ) -> AppResult<StatusCode> {
     let target_id = user_ref(&user, &caller)?;
-    let membership = access::server(&state, server_id, caller.id()).await?;
-    if target_id != caller.id() {
-        membership.require(Role::Moderator, "kick members")?;
-        let target = members::get(&state.store, server_id, target_id)
-            .await?
-            .ok_or_else(AppError::not_found)?;
-        if members::role(&target) >= membership.role {
-            return Err(AppError::new(
-                ErrorCode::Forbidden,
-                "You cannot kick an equal or higher member.",
-            ));
-        }
-    }
-    members::remove(&state.store, server_id, target_id).await?;
+    access::server(&state, server_id, caller.id()).await?;
+    members::remove(&state.store, server_id, caller.id(), target_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -235,7 +235,14 @@ async fn delete_message(
         .await?
         .ok_or_else(AppError::not_found)?;
     if message.author_id != caller.id() {
-        membership.require(Role::Moderator, "delete other people's messages")?;
+        moderates(
+            &state,
+            &channel,
+            &membership,
+            message.author_id,
+            "delete other people's messages",
+        )
+        .await?;
     }
     messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -252,12 +259,47 @@ async fn edits(
     caller: CurrentUser,
     ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
 ) -> AppResult<Json<Vec<MessageEdit>>> {
-    let (_, membership) = access::channel(&state, channel_id, caller.id()).await?;
-    membership.require(Role::Moderator, "read edit history")?;
-    messages::by_id(&state.store, channel_id, message_id)
+    let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
+    let (message, _) = messages::by_id(&state.store, channel_id, message_id)
         .await?
         .ok_or_else(AppError::not_found)?;
+    membership.require(Role::Moderator, "read edit history")?;
+    if message.author_id != caller.id() {
+        moderates(
+            &state,
+            &channel,
+            &membership,
+            message.author_id,
+            "read the edit history",
+        )
+        .await?;
+    }
     Ok(Json(messages::history(&state.store, message_id).await?))
+}
+
+/// Moderators act on guests' messages and admins on everyone's below them: nobody acts on
+/// someone of equal or higher role. An author who left counts as a guest.
+async fn moderates(
+    state: &AppState,
+    channel: &channels::Model,
+    access: &access::ChannelAccess,
+    author_id: Uuid,
+    action: &str,
+) -> AppResult<()> {
+    access.require(Role::Moderator, action)?;
+    let author_role = match channel.server_id {
+        Some(server_id) => crate::store::members::get(&state.store, server_id, author_id)
+            .await?
+            .map_or(Role::Guest, |m| crate::store::members::role(&m)),
+        None => Role::Guest,
+    };
+    if author_role >= access.role {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            format!("Your role does not allow you to {action} of an equal or higher member."),
+        ));
+    }
+    Ok(())
 }
 
 #[derive(Debug, Deserialize)]

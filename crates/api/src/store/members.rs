@@ -114,15 +114,20 @@ pub async fn list(store: &Store, server_id: Uuid) -> AppResult<Vec<(Model, users
 pub async fn set_role(
     store: &Store,
     server_id: Uuid,
+    actor_id: Uuid,
     user_id: Uuid,
     new_role: Role,
 ) -> AppResult<Model> {
     let txn = store.db().begin().await?;
     servers::lock(&txn, server_id).await?;
-    let member = members::Entity::find_by_id((server_id, user_id))
-        .one(&txn)
-        .await?
-        .ok_or_else(AppError::not_found)?;
+    // Checked under the lock, so a role changed a moment ago counts.
+    let (actor, member) = actor_and_target(&txn, server_id, actor_id, user_id).await?;
+    if role(&actor) < Role::Admin {
+        return Err(forbidden("change roles"));
+    }
+    if actor_id != user_id && role(&member) >= role(&actor) {
+        return Err(forbidden("change the role of an equal or higher member"));
+    }
     let mut active = member.into_active_model();
     active.role = Set(new_role.as_str().to_owned());
     let updated = active.update(&txn).await?;
@@ -133,9 +138,23 @@ pub async fn set_role(
 }
 
 /// Removes a member (kick or leave), refusing to remove the last admin.
-pub async fn remove(store: &Store, server_id: Uuid, user_id: Uuid) -> AppResult<()> {
+pub async fn remove(
+    store: &Store,
+    server_id: Uuid,
+    actor_id: Uuid,
+    user_id: Uuid,
+) -> AppResult<()> {
     let txn = store.db().begin().await?;
     servers::lock(&txn, server_id).await?;
+    if actor_id != user_id {
+        let (actor, target) = actor_and_target(&txn, server_id, actor_id, user_id).await?;
+        if role(&actor) < Role::Moderator {
+            return Err(forbidden("kick members"));
+        }
+        if role(&target) >= role(&actor) {
+            return Err(forbidden("kick an equal or higher member"));
+        }
+    }
     let result = members::Entity::delete_by_id((server_id, user_id))
         .exec(&txn)
         .await?;
@@ -149,6 +168,32 @@ pub async fn remove(store: &Store, server_id: Uuid, user_id: Uuid) -> AppResult<
         ServerEvent::MemberRemove { server_id, user_id },
     );
     Ok(())
+}
+
+fn forbidden(action: &str) -> AppError {
+    AppError::new(
+        ErrorCode::Forbidden,
+        format!("Your role does not allow you to {action}."),
+    )
+}
+
+/// Both memberships, read inside the transaction; 404 if either is gone.
+async fn actor_and_target(
+    txn: &sea_orm::DatabaseTransaction,
+    server_id: Uuid,
+    actor_id: Uuid,
+    target_id: Uuid,
+) -> AppResult<(Model, Model)> {
+    let actor = members::Entity::find_by_id((server_id, actor_id))
+        .one(txn)
+        .await?;
+    let target = members::Entity::find_by_id((server_id, target_id))
+        .one(txn)
+        .await?;
+    match (actor, target) {
+        (Some(actor), Some(target)) => Ok((actor, target)),
+        _ => Err(AppError::not_found()),
+    }
 }
 
 async fn ensure_an_admin_remains(

@@ -153,8 +153,9 @@ pub async fn create(
             .exec(&txn)
             .await?;
     }
-    txn.commit().await?;
+    // Who hears of it is settled before the commit, so publishing follows it immediately.
     let audience = audience(store, channel).await?;
+    txn.commit().await?;
     if first_in_conversation {
         // The other people's lists show the conversation from its first message on.
         let people = super::conversations::recipients(store, channel.id).await?;
@@ -190,8 +191,17 @@ pub async fn edit(
     author: &users::Model,
     content: String,
 ) -> AppResult<Message> {
+    let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
     let seq = next_seq(&txn, channel.id).await?;
+    // Read again under the channel's lock: a delete may have committed since the caller looked.
+    let message = current(&txn, message.id).await?;
+    if message.deleted {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "A deleted message cannot be edited.",
+        ));
+    }
     keep_history(&txn, &message, author.id).await?;
     let mut active = message.into_active_model();
     active.content = Set(content);
@@ -205,7 +215,7 @@ pub async fn edit(
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
-    store.publish(audience(store, channel).await?, event);
+    store.publish(audience, event);
     Ok(dto)
 }
 
@@ -221,8 +231,14 @@ pub async fn delete(
     if message.deleted {
         return Ok(());
     }
+    let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
     let seq = next_seq(&txn, channel.id).await?;
+    let message = current(&txn, message.id).await?;
+    if message.deleted {
+        // Someone else deleted it meanwhile; rolling back returns the seq.
+        return Ok(());
+    }
     keep_history(&txn, &message, deleted_by).await?;
     let mut active = message.into_active_model();
     active.content = Set(DELETED_CONTENT.to_owned());
@@ -235,8 +251,16 @@ pub async fn delete(
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
-    store.publish(audience(store, channel).await?, event);
+    store.publish(audience, event);
     Ok(())
+}
+
+/// The message as it is now, inside the transaction that holds the channel's lock.
+async fn current(txn: &DatabaseTransaction, message_id: Uuid) -> AppResult<Model> {
+    messages::Entity::find_by_id(message_id)
+        .one(txn)
+        .await?
+        .ok_or_else(AppError::not_found)
 }
 
 async fn keep_history(

@@ -59,12 +59,24 @@ impl Store {
         } else {
             options.max_connections(20);
         }
+        // Migrations run on a connection of their own, closed before the pool opens: a pooled
+        // SQLite connection that saw the schema before an `ALTER TABLE` keeps stale column lists
+        // for the statements it has prepared.
+        let mut migrating = options.clone();
+        migrating.max_connections(1).min_connections(1);
+        let migrator = Database::connect(migrating)
+            .await
+            .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;
+        Migrator::up(&migrator, None)
+            .await
+            .context("cannot apply database migrations")?;
+        migrator
+            .close()
+            .await
+            .context("closing the migration connection")?;
         let db = Database::connect(options)
             .await
             .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;
-        Migrator::up(&db, None)
-            .await
-            .context("cannot apply database migrations")?;
         Ok(Self {
             db,
             bus: EventBus::new(),

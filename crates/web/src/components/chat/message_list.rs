@@ -108,7 +108,7 @@ pub fn MessageList(channel_id: Uuid, server_id: Option<Uuid>) -> impl IntoView {
                 } else if l.loading_older {
                     Some("Loading older messages…")
                 } else if l.older.is_none() {
-                    Some("This is the beginning of the channel.")
+                    Some("This is the beginning of the conversation.")
                 } else {
                     None
                 }
