@@ -105,9 +105,8 @@ pub async fn create(
     content: String,
     nonce: String,
 ) -> AppResult<(Message, bool)> {
-    if let Some(existing) = find_by_nonce(store, channel.id, author.id, &nonce).await? {
-        return Ok((to_dto(&existing, author), false));
-    }
+    // No lookup first: the unique (channel, author, nonce) index decides, so a normal send costs
+    // no extra query and a retry, concurrent or not, rolls back and answers with the original.
     let txn = store.db().begin().await?;
     let seq = next_seq(&txn, channel.id).await?;
     let inserted = messages::ActiveModel {
@@ -126,7 +125,7 @@ pub async fn create(
     let message = match inserted {
         Ok(message) => message,
         Err(err) if NONCE_KEY.violated_by(&err) => {
-            // A concurrent retry won; ours rolls back (seq included) and answers with theirs.
+            // A retry: ours rolls back (seq included) and answers with the message first sent.
             drop(txn);
             let existing = find_by_nonce(store, channel.id, author.id, &nonce)
                 .await?
