@@ -7,6 +7,7 @@ mod m20261122_000001_accounts;
 mod m20261122_000002_servers;
 mod m20261122_000003_messages;
 mod m20261122_000004_direct_messages;
+mod m20261123_000005_bans;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_servers::Migration),
             Box::new(m20261122_000003_messages::Migration),
             Box::new(m20261122_000004_direct_messages::Migration),
+            Box::new(m20261123_000005_bans::Migration),
         ]
     }
 }

@@ -18,8 +18,11 @@ const dataDir = mkdtempSync(join(tmpdir(), "parley-e2e-"));
 export default defineConfig({
   testDir: "./specs",
   outputDir: "./test-results",
-  timeout: 30_000,
-  expect: { timeout: 10_000 },
+  // Generous, so a machine busy with other work (a release build beside the tests) does not fail
+  // them; a real defect still fails, since what it breaks never appears. Nothing waits for a
+  // fixed time: every wait is for a condition.
+  timeout: 120_000,
+  expect: { timeout: 15_000 },
   fullyParallel: true,
   workers: 2,
   retries: 0,
@@ -27,6 +30,8 @@ export default defineConfig({
   use: {
     baseURL,
     trace: "retain-on-failure",
+    navigationTimeout: 60_000,
+    actionTimeout: 30_000,
     screenshot: "only-on-failure",
     launchOptions: {
       executablePath: chromium,
@@ -37,7 +42,7 @@ export default defineConfig({
     command: server,
     url: `${baseURL}/readyz`,
     reuseExistingServer: false,
-    timeout: 60_000,
+    timeout: 180_000,
     stdout: "pipe",
     env: {
       PARLEY_ADDR: `127.0.0.1:${port}`,
@@ -47,6 +52,8 @@ export default defineConfig({
       // The history test seeds hundreds of messages quickly.
       PARLEY_SEND_RATE: "1000",
       PARLEY_SEND_BURST: "1000",
+      // Every browser test registers its users from 127.0.0.1.
+      PARLEY_REGISTRATIONS_PER_IP: "1000",
     },
   },
 });

@@ -27,9 +27,16 @@ pub struct Client {
 
 impl Client {
     pub fn new(base: String) -> Self {
+        Self::from_address(base, None)
+    }
+
+    /// A client whose connections come from `local` (another loopback address, say), to look
+    /// like a different machine to the server.
+    pub fn from_address(base: String, local: Option<std::net::IpAddr>) -> Self {
         let jar = std::sync::Arc::new(reqwest::cookie::Jar::default());
         let http = reqwest::Client::builder()
             .cookie_provider(jar.clone())
+            .local_address(local)
             .build()
             .unwrap_or_else(|_| reqwest::Client::new());
         Self {
@@ -63,6 +70,15 @@ impl Client {
         Self {
             bearer: Some(token.to_owned()),
             ..Self::new(self.base.clone())
+        }
+    }
+
+    /// The same client (cookies, token) talking to another instance of the server.
+    pub fn at(&self, app: &TestApp) -> Self {
+        Self {
+            base: app.url(""),
+            origin: self.origin.as_ref().map(|_| app.origin()),
+            ..self.clone()
         }
     }
 
@@ -176,10 +192,10 @@ impl Client {
         expect_json(response, StatusCode::CREATED).await
     }
 
+    /// Creates a token, confirming with [`PASSWORD`].
     pub async fn create_token(&self, name: &str) -> anyhow::Result<CreatedToken> {
-        let response = self
-            .post("/api/v1/users/@me/tokens", &json!({ "name": name }))
-            .await?;
+        let body = json!({ "name": name, "current_password": PASSWORD });
+        let response = self.post("/api/v1/users/@me/tokens", &body).await?;
         expect_json(response, StatusCode::CREATED).await
     }
 }

@@ -68,6 +68,26 @@ fn request(
     Ok(request)
 }
 
+/// A socket opened as `client` with a receive buffer of `recv_buffer` bytes, whose frames are
+/// never read (not even Hello): a peer that has stopped reading.
+pub async fn connect_unread(
+    client: &Client,
+    recv_buffer: u32,
+) -> anyhow::Result<WebSocketStream<TcpStream>> {
+    let request = request(client, Encoding::Json, None)?;
+    let host = request.uri().host().unwrap_or("127.0.0.1").to_owned();
+    let port = request.uri().port_u16().unwrap_or(80);
+    let addr = tokio::net::lookup_host((host.as_str(), port))
+        .await?
+        .next()
+        .context("no address")?;
+    let socket = tokio::net::TcpSocket::new_v4()?;
+    socket.set_recv_buffer_size(recv_buffer)?;
+    let stream = socket.connect(addr).await?;
+    let (socket, _) = tokio_tungstenite::client_async(request, stream).await?;
+    Ok(socket)
+}
+
 impl Gateway {
     /// Connects as `client` (cookie with our Origin, or its bearer token) and reads Hello and Ready.
     pub async fn connect(client: &Client) -> anyhow::Result<Self> {

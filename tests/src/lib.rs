@@ -2,10 +2,13 @@
 //! database and talk to it over HTTP as a third-party client would.
 //!
 //! The database is SQLite in a temporary folder, or, when `PARLEY_TEST_POSTGRES_URL` names a
-//! PostgreSQL server, a fresh database created on it for each test and dropped afterwards.
+//! PostgreSQL server, a fresh database created on it for each test and dropped afterwards. Those
+//! are copies of a template database migrated once (per version of the migrations), which is
+//! much faster than migrating every test's database.
 
 pub mod client;
 pub mod gateway;
+pub mod redis_server;
 
 use std::net::SocketAddr;
 use std::path::Path;
@@ -21,6 +24,9 @@ pub use client::{Client, a_user};
 /// Names the PostgreSQL server the tests may create databases on, e.g.
 /// `postgres://postgres@127.0.0.1:5432/postgres`.
 pub const POSTGRES_ENV: &str = "PARLEY_TEST_POSTGRES_URL";
+/// Names a Redis the multi-instance tests may use, e.g. `redis://127.0.0.1:6379`. Each test
+/// uses a namespace of its own on it.
+pub const REDIS_ENV: &str = "PARLEY_TEST_REDIS_URL";
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -56,6 +62,8 @@ impl TestApp {
         if let Some(pg) = &postgres {
             config.database_url = pg.url.clone();
         }
+        // Every test user registers from 127.0.0.1; tests of the limit set their own.
+        config.registrations_per_ip = 100_000;
         configure(&mut config);
         let mut app = Self {
             addr: config.addr,
@@ -81,6 +89,66 @@ impl TestApp {
         Ok(())
     }
 
+    /// Two instances of the server on one PostgreSQL database, joined by Redis (`redis_url`,
+    /// under a namespace of their own), as behind a load balancer.
+    pub async fn spawn_pair(redis_url: &str) -> anyhow::Result<(Self, Self)> {
+        Self::spawn_pair_with(redis_url, |_| {}).await
+    }
+
+    pub async fn spawn_pair_with(
+        redis_url: &str,
+        configure: impl Fn(&mut Config),
+    ) -> anyhow::Result<(Self, Self)> {
+        anyhow::ensure!(
+            std::env::var(POSTGRES_ENV).is_ok_and(|v| !v.is_empty()),
+            "several instances share a PostgreSQL database: set {POSTGRES_ENV}"
+        );
+        let namespace = format!("parley-test-{}", uuid::Uuid::new_v4().simple());
+        let first = Self::spawn_with(|c| {
+            c.redis_url = Some(redis_url.to_owned());
+            c.redis_namespace.clone_from(&namespace);
+            configure(c);
+        })
+        .await?;
+        let data_dir = tempfile::tempdir()?;
+        let mut config = first.config.clone();
+        config.addr = SocketAddr::from(([127, 0, 0, 1], 0));
+        config.data_dir = data_dir.path().to_owned();
+        config.web_dir = data_dir.path().join("web");
+        let mut second = Self {
+            addr: config.addr,
+            config,
+            running: None,
+            data_dir,
+            // The first owns (and drops) the database.
+            postgres: None,
+        };
+        second.start().await?;
+        // Both must be listening on Redis before a test relies on it.
+        for app in [&first, &second] {
+            app.wait_for_redis().await?;
+        }
+        Ok((first, second))
+    }
+
+    /// Waits until `/readyz` says the link to Redis is up.
+    pub async fn wait_for_redis(&self) -> anyhow::Result<()> {
+        let client = reqwest::Client::new();
+        let started = std::time::Instant::now();
+        loop {
+            let ready: serde_json::Value =
+                client.get(self.url("/readyz")).send().await?.json().await?;
+            if ready["redis"] == "connected" {
+                return Ok(());
+            }
+            anyhow::ensure!(
+                started.elapsed() < std::time::Duration::from_secs(20),
+                "Redis not connected after 20 s: {ready}"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Stops the server gracefully and starts it again on the same database and address.
     pub async fn restart(&mut self) -> anyhow::Result<()> {
         if let Some((stop, handle)) = self.running.take() {
@@ -102,6 +170,63 @@ impl TestApp {
     /// A new client with its own cookie jar, signed in as nobody.
     pub fn client(&self) -> Client {
         Client::new(self.url(""))
+    }
+
+    /// A new client connecting from another loopback address (`127.0.0.<n>`), so the server
+    /// sees another machine.
+    pub fn client_from(&self, n: u8) -> Client {
+        Client::from_address(
+            self.url(""),
+            Some(std::net::IpAddr::V4(std::net::Ipv4Addr::new(127, 0, 0, n))),
+        )
+    }
+
+    /// Runs one SQL statement on the server's database, written with `?` placeholders
+    /// (rewritten to `$n` for PostgreSQL).
+    pub async fn execute(&self, sql: &str, values: Vec<sea_orm::Value>) -> anyhow::Result<u64> {
+        let db = self.database().await?;
+        let statement = self.statement(&db, sql, values);
+        let done = db.execute(statement).await?.rows_affected();
+        db.close().await?;
+        Ok(done)
+    }
+
+    /// Rows of one SQL query on the server's database (placeholders as for [`Self::execute`]).
+    pub async fn query(
+        &self,
+        sql: &str,
+        values: Vec<sea_orm::Value>,
+    ) -> anyhow::Result<Vec<sea_orm::QueryResult>> {
+        let db = self.database().await?;
+        let statement = self.statement(&db, sql, values);
+        let rows = db.query_all(statement).await?;
+        db.close().await?;
+        Ok(rows)
+    }
+
+    fn statement(
+        &self,
+        db: &sea_orm::DatabaseConnection,
+        sql: &str,
+        values: Vec<sea_orm::Value>,
+    ) -> sea_orm::Statement {
+        let backend = db.get_database_backend();
+        let sql = if backend == sea_orm::DatabaseBackend::Postgres {
+            let mut n = 0;
+            sql.chars()
+                .map(|c| {
+                    if c == '?' {
+                        n += 1;
+                        format!("${n}")
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect()
+        } else {
+            sql.to_owned()
+        };
+        sea_orm::Statement::from_sql_and_values(backend, sql, values)
     }
 
     pub fn data_dir(&self) -> &Path {
@@ -145,12 +270,15 @@ struct PostgresDatabase {
 
 impl PostgresDatabase {
     async fn create(admin_url: &str) -> anyhow::Result<Self> {
+        let template = migrated_template(admin_url).await?;
         let name = format!("parley_test_{}", uuid::Uuid::new_v4().simple());
         let admin = Database::connect(admin_url)
             .await
             .with_context(|| format!("{POSTGRES_ENV}: cannot connect"))?;
         admin
-            .execute_unprepared(&format!("CREATE DATABASE \"{name}\""))
+            .execute_unprepared(&format!(
+                "CREATE DATABASE \"{name}\" TEMPLATE \"{template}\""
+            ))
             .await?;
         admin.close().await?;
         let url = with_database(admin_url, &name);
@@ -183,6 +311,102 @@ impl Drop for PostgresDatabase {
         });
         let _ = cleanup.join();
     }
+}
+
+/// The name of a database on the server with every migration applied, made once per version of
+/// the migrations (the name carries a hash of their source) and shared by every test process.
+/// Test databases are created as copies of it.
+async fn migrated_template(admin_url: &str) -> anyhow::Result<String> {
+    static TEMPLATE: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+    TEMPLATE
+        .get_or_try_init(|| make_template(admin_url))
+        .await
+        .cloned()
+}
+
+const TEMPLATE_PREFIX: &str = "parley_test_template_";
+
+async fn make_template(admin_url: &str) -> anyhow::Result<String> {
+    use parley_migrations::{Migrator, MigratorTrait};
+    use sea_orm::Statement;
+
+    let name = format!("{TEMPLATE_PREFIX}{:016x}", migrations_hash()?);
+    let admin = Database::connect(admin_url)
+        .await
+        .with_context(|| format!("{POSTGRES_ENV}: cannot connect"))?;
+    // One process makes it; others wait here, then find it made. The lock is the session's and
+    // goes with the connection.
+    admin
+        .execute_unprepared("SELECT pg_advisory_lock(7411907)")
+        .await?;
+    let exists = admin
+        .query_one(Statement::from_sql_and_values(
+            admin.get_database_backend(),
+            "SELECT 1 FROM pg_database WHERE datname = $1",
+            [name.clone().into()],
+        ))
+        .await?
+        .is_some();
+    if !exists {
+        // Older templates (earlier migrations) are of no further use.
+        let stale = admin
+            .query_all(Statement::from_sql_and_values(
+                admin.get_database_backend(),
+                "SELECT datname FROM pg_database WHERE datname LIKE $1",
+                [format!("{TEMPLATE_PREFIX}%").into()],
+            ))
+            .await?;
+        for row in stale {
+            let old: String = row.try_get("", "datname")?;
+            admin
+                .execute_unprepared(&format!("DROP DATABASE IF EXISTS \"{old}\" WITH (FORCE)"))
+                .await?;
+        }
+        // Built under another name and renamed when complete, so a crash halfway leaves no
+        // half-migrated template behind.
+        let building = format!("{name}_building");
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS \"{building}\" WITH (FORCE)"
+            ))
+            .await?;
+        admin
+            .execute_unprepared(&format!("CREATE DATABASE \"{building}\""))
+            .await?;
+        let db = Database::connect(with_database(admin_url, &building)).await?;
+        Migrator::up(&db, None).await?;
+        db.close().await?;
+        admin
+            .execute_unprepared(&format!(
+                "ALTER DATABASE \"{building}\" RENAME TO \"{name}\""
+            ))
+            .await?;
+    }
+    // Closing the connection releases the lock.
+    admin.close().await?;
+    Ok(name)
+}
+
+/// A hash of the migrations' source, so a changed migration gets a new template.
+fn migrations_hash() -> anyhow::Result<u64> {
+    use std::hash::{Hash, Hasher};
+
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("..")
+        .join("migrations")
+        .join("src");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .with_context(|| format!("reading {}", dir.display()))?
+        .filter_map(Result::ok)
+        .map(|entry| entry.path())
+        .collect();
+    files.sort();
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    for file in files {
+        file.file_name().hash(&mut hasher);
+        std::fs::read(&file)?.hash(&mut hasher);
+    }
+    Ok(hasher.finish())
 }
 
 /// The same server URL with another database name.

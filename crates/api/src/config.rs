@@ -14,6 +14,12 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// `DATABASE_URL`: `sqlite://...` or `postgres://...`; SQLite in the data folder by default.
     pub database_url: String,
+    /// `REDIS_URL`: when set, events travel between instances over this Redis (and what is
+    /// counted per process, like rate limits, is counted there).
+    pub redis_url: Option<String>,
+    /// `PARLEY_REDIS_NAMESPACE`: what Parley's Redis channel and keys start with, so several
+    /// Parley clusters (or test runs) can share one Redis.
+    pub redis_namespace: String,
     /// `PARLEY_PUBLIC_URL`: the URL people use to reach this server, e.g. `https://chat.example.org`,
     /// kept as its origin (scheme, host, port). Decides the allowed Origin and whether cookies are
     /// `Secure`. When unset, the Origin must match the request's Host.
@@ -33,6 +39,60 @@ pub struct Config {
     pub send_burst: u32,
     /// `PARLEY_EVENT_RETENTION_DAYS`: how long channel events are kept for resuming clients.
     pub event_retention_days: u32,
+    /// `PARLEY_HASH_CONCURRENCY`: password hashes computed at once (each takes about 19 MiB);
+    /// the machine's cores by default.
+    pub hash_concurrency: usize,
+    /// `PARLEY_HASH_QUEUE_MS`: how long a sign-in or registration waits for a free hasher
+    /// before it is answered 503 with Retry-After.
+    pub hash_queue_wait: Duration,
+    /// `PARLEY_REGISTRATIONS_PER_IP`: accounts one address may create per hour.
+    pub registrations_per_ip: u32,
+    /// `PARLEY_EDIT_RATE`: message edits per second a user may make, sustained.
+    pub edit_rate: u32,
+    /// `PARLEY_EDIT_BURST`: edits a user may make at once before the rate applies.
+    pub edit_burst: u32,
+    /// `PARLEY_GROUPS_PER_HOUR`: group conversations a user may create per hour.
+    pub groups_per_hour: u32,
+    /// `PARLEY_MAX_SOCKETS_PER_USER`: gateway sockets one user may hold on one instance.
+    pub max_sockets_per_user: usize,
+    /// `PARLEY_GATEWAY_WRITE_TIMEOUT_SECS`: a socket whose frame cannot be written within this
+    /// long is closed.
+    pub gateway_write_timeout: Duration,
+    /// `PARLEY_HEADER_TIMEOUT_SECS`: time a connection has to send its request headers, from
+    /// connecting or from its previous response (so also how long an idle keep-alive
+    /// connection is kept).
+    pub header_timeout: Duration,
+    /// `PARLEY_MAX_CONNECTIONS`: connections open at once, gateway sockets included; more are
+    /// answered 503 and closed. Below the process's file limit (20,000 here), leaving room for
+    /// the database and files.
+    pub max_connections: usize,
+    /// `PARLEY_ICON_UPLOADS_PER_HOUR`: server icons one user may upload per hour.
+    pub icon_uploads_per_hour: u32,
+    /// `PARLEY_SQLITE_SYNCHRONOUS`: `full` (the default: an acknowledged write survives power
+    /// loss) or `normal` (survives a crash of the process, not of the machine).
+    pub sqlite_synchronous: SqliteSynchronous,
+    /// `PARLEY_IMAGE_DECODE_CONCURRENCY`: uploads decoded at once (each up to 80 MiB); half the
+    /// machine's cores by default, at least one. Others wait as long as for a password hash.
+    pub image_decode_concurrency: usize,
+}
+
+/// When SQLite waits for the disk. In WAL mode `Full` syncs the log at every commit, so what was
+/// acknowledged survives power loss; `Normal` syncs only at checkpoints, so a crash of the
+/// process loses nothing but a power cut may lose the last commits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqliteSynchronous {
+    Normal,
+    Full,
+}
+
+impl SqliteSynchronous {
+    pub fn parse(value: &str) -> Option<Self> {
+        match value.trim().to_ascii_lowercase().as_str() {
+            "normal" => Some(Self::Normal),
+            "full" => Some(Self::Full),
+            _ => None,
+        }
+    }
 }
 
 /// How many failures (failed logins, unknown invite codes) are tolerated before answering 429,
@@ -66,6 +126,8 @@ impl Config {
             addr: SocketAddr::from(([127, 0, 0, 1], 8080)),
             data_dir,
             database_url,
+            redis_url: None,
+            redis_namespace: "parley".into(),
             public_url: None,
             web_dir: PathBuf::from("dist"),
             login_throttle: FailureLimits::default(),
@@ -79,6 +141,20 @@ impl Config {
             send_rate: 5,
             send_burst: 10,
             event_retention_days: 30,
+            hash_concurrency: std::thread::available_parallelism().map_or(2, usize::from),
+            hash_queue_wait: Duration::from_secs(2),
+            registrations_per_ip: 20,
+            edit_rate: 5,
+            edit_burst: 10,
+            groups_per_hour: 10,
+            max_sockets_per_user: 20,
+            gateway_write_timeout: Duration::from_secs(5),
+            header_timeout: Duration::from_secs(10),
+            max_connections: 18_000,
+            icon_uploads_per_hour: 10,
+            sqlite_synchronous: SqliteSynchronous::Full,
+            image_decode_concurrency: std::thread::available_parallelism()
+                .map_or(1, |n| (usize::from(n) / 2).max(1)),
         }
     }
 
@@ -92,6 +168,12 @@ impl Config {
         }
         if let Some(url) = var("DATABASE_URL") {
             config.database_url = url;
+        }
+        if let Some(url) = var("REDIS_URL") {
+            config.redis_url = Some(url);
+        }
+        if let Some(namespace) = var("PARLEY_REDIS_NAMESPACE") {
+            config.redis_namespace = namespace;
         }
         if let Some(url) = var("PARLEY_PUBLIC_URL") {
             config.public_url = Some(parse_public_url(&url)?);
@@ -125,6 +207,47 @@ impl Config {
         }
         if let Some(n) = number("PARLEY_EVENT_RETENTION_DAYS")? {
             config.event_retention_days = n.max(1);
+        }
+        if let Some(n) = number("PARLEY_HASH_CONCURRENCY")? {
+            config.hash_concurrency = n.max(1) as usize;
+        }
+        if let Some(n) = number("PARLEY_HASH_QUEUE_MS")? {
+            config.hash_queue_wait = Duration::from_millis(n.into());
+        }
+        if let Some(n) = number("PARLEY_REGISTRATIONS_PER_IP")? {
+            config.registrations_per_ip = n.max(1);
+        }
+        if let Some(n) = number("PARLEY_EDIT_RATE")? {
+            config.edit_rate = n;
+        }
+        if let Some(n) = number("PARLEY_EDIT_BURST")? {
+            config.edit_burst = n;
+        }
+        if let Some(n) = number("PARLEY_GROUPS_PER_HOUR")? {
+            config.groups_per_hour = n.max(1);
+        }
+        if let Some(n) = number("PARLEY_MAX_SOCKETS_PER_USER")? {
+            config.max_sockets_per_user = n.max(1) as usize;
+        }
+        if let Some(n) = number("PARLEY_GATEWAY_WRITE_TIMEOUT_SECS")? {
+            config.gateway_write_timeout = Duration::from_secs(n.max(1).into());
+        }
+        if let Some(n) = number("PARLEY_HEADER_TIMEOUT_SECS")? {
+            config.header_timeout = Duration::from_secs(n.max(1).into());
+        }
+        if let Some(n) = number("PARLEY_MAX_CONNECTIONS")? {
+            config.max_connections = n.max(1) as usize;
+        }
+        if let Some(value) = var("PARLEY_SQLITE_SYNCHRONOUS") {
+            config.sqlite_synchronous = SqliteSynchronous::parse(&value).with_context(|| {
+                format!("PARLEY_SQLITE_SYNCHRONOUS={value} must be full or normal")
+            })?;
+        }
+        if let Some(n) = number("PARLEY_ICON_UPLOADS_PER_HOUR")? {
+            config.icon_uploads_per_hour = n.max(1);
+        }
+        if let Some(n) = number("PARLEY_IMAGE_DECODE_CONCURRENCY")? {
+            config.image_decode_concurrency = n.max(1) as usize;
         }
         Ok(config)
     }

@@ -46,6 +46,16 @@ impl AppError {
         error
     }
 
+    /// Too busy right now (every password hasher or image decoder is taken); retry shortly.
+    pub fn unavailable(retry_after_secs: u64) -> Self {
+        let mut error = Self::new(
+            ErrorCode::Unavailable,
+            "The server is busy; try again in a moment.",
+        );
+        error.retry_after = Some(retry_after_secs.max(1));
+        error
+    }
+
     /// A failure of ours; the client learns only that it happened.
     pub fn internal(cause: impl Into<anyhow::Error>) -> Self {
         Self {
@@ -85,9 +95,11 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         ErrorCode::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
         ErrorCode::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
         ErrorCode::Unauthorized | ErrorCode::InvalidCredentials => StatusCode::UNAUTHORIZED,
-        ErrorCode::Forbidden | ErrorCode::ForeignOrigin | ErrorCode::DmNotAllowed => {
-            StatusCode::FORBIDDEN
-        }
+        ErrorCode::Forbidden
+        | ErrorCode::ForeignOrigin
+        | ErrorCode::DmNotAllowed
+        | ErrorCode::Banned => StatusCode::FORBIDDEN,
+        ErrorCode::UpgradeRequired => StatusCode::UPGRADE_REQUIRED,
         ErrorCode::NotFound => StatusCode::NOT_FOUND,
         ErrorCode::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
         ErrorCode::UsernameTaken
@@ -113,6 +125,19 @@ impl IntoResponse for AppError {
             response
                 .headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        if status == StatusCode::UNAUTHORIZED {
+            // Say how to authenticate, as HTTP asks of every 401: a bearer token, or the session
+            // cookie that signing in sets.
+            let headers = response.headers_mut();
+            headers.append(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="parley""#),
+            );
+            headers.append(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Cookie realm="parley", cookie-name="parley_session""#),
+            );
         }
         response
     }

@@ -4,11 +4,14 @@
 pub mod access;
 pub mod auth;
 pub mod config;
+pub mod connections;
 pub mod error;
 pub mod extract;
+pub mod limits;
 pub mod media;
 pub mod realtime;
 pub mod routes;
+pub mod shared;
 pub mod startup;
 pub mod state;
 pub mod store;

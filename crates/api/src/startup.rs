@@ -20,11 +20,10 @@ use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
 use crate::auth::origin::reject_foreign_origin;
-use crate::auth::throttle::FailureThrottle;
 use crate::config::Config;
+use crate::connections::{self, ConnectionLimits};
 use crate::error::AppError;
 use crate::realtime::hub::Hub;
-use crate::realtime::limits::SendLimiter;
 use crate::routes;
 use crate::state::AppState;
 use crate::store::{self, Store};
@@ -40,6 +39,7 @@ pub struct Application {
     store: Store,
     hub: Arc<Hub>,
     retention_days: u32,
+    limits: ConnectionLimits,
     addr: SocketAddr,
 }
 
@@ -52,7 +52,7 @@ impl Application {
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let hub = Hub::new();
-        let router = router(&config, store.clone(), hub.clone());
+        let router = router(&config, store.clone(), hub.clone())?;
         tracing::info!(%addr, database = store.backend(), "parley is ready");
         Ok(Self {
             listener,
@@ -60,6 +60,10 @@ impl Application {
             store,
             hub,
             retention_days: config.event_retention_days,
+            limits: ConnectionLimits {
+                header_timeout: config.header_timeout,
+                max_connections: config.max_connections,
+            },
             addr,
         })
     }
@@ -79,16 +83,10 @@ impl Application {
     ) -> anyhow::Result<()> {
         let sweeper = tokio::spawn(sweep(self.store.clone(), self.retention_days));
         let delivery = self.hub.spawn(self.store.bus());
-        let service = self
-            .router
-            .into_make_service_with_connect_info::<SocketAddr>();
-        let served = axum::serve(self.listener, service)
-            .with_graceful_shutdown(shutdown)
-            .await;
+        connections::serve(self.listener, self.router, self.limits, shutdown).await;
         sweeper.abort();
         delivery.abort();
-        self.store.close().await.context("closing the database")?;
-        served.context("serving")
+        self.store.close().await.context("closing the database")
     }
 
     /// Serves until Ctrl-C or SIGTERM.
@@ -97,17 +95,10 @@ impl Application {
     }
 }
 
-fn router(config: &Config, store: Store, hub: Arc<Hub>) -> Router {
-    let state = AppState {
-        config: Arc::new(config.clone()),
-        store: store.clone(),
-        login_throttle: Arc::new(FailureThrottle::new(config.login_throttle)),
-        invite_throttle: Arc::new(FailureThrottle::new(config.invite_throttle)),
-        hub: hub.clone(),
-        send_limiter: Arc::new(SendLimiter::new(config.send_rate, config.send_burst)),
-    };
+fn router(config: &Config, store: Store, hub: Arc<Hub>) -> anyhow::Result<Router> {
+    let state = AppState::new(config, store.clone(), hub).context("starting worker threads")?;
     let (api, openapi) = routes::api().split_for_parts();
-    let openapi = Arc::new(openapi);
+    let openapi = Arc::new(routes::openapi::document(&openapi));
 
     let sessions = SessionManagerLayer::new(store::sessions::DbSessionStore::new(store))
         .with_name(SESSION_COOKIE)
@@ -151,8 +142,17 @@ fn router(config: &Config, store: Store, hub: Arc<Hub>) -> Router {
             HeaderValue::from_static("same-origin"),
         ));
 
-    api.merge(crate::media::icons::router(&config.data_dir))
+    let csp = Arc::new(crate::web::ContentSecurityPolicy::new(
+        &config.web_dir,
+        config.public_url.as_deref(),
+    ));
+    Ok(api
+        .merge(crate::media::icons::router(&config.data_dir))
         .merge(crate::web::router(&config.web_dir))
+        .layer(axum::middleware::from_fn_with_state(
+            csp,
+            crate::web::content_security_policy,
+        ))
         .layer(
             ServiceBuilder::new()
                 .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
@@ -178,7 +178,7 @@ fn router(config: &Config, store: Store, hub: Arc<Hub>) -> Router {
                     AppError::internal(anyhow::anyhow!("handler panicked")).into_response_boxed()
                 }))
                 .layer(security_headers),
-        )
+        ))
 }
 
 impl AppError {

@@ -45,13 +45,18 @@ pub enum ErrorCode {
     DefaultChannel,
     /// The person does not accept conversations from you.
     DmNotAllowed,
+    /// You are banned from this server: no invite or discovery lets you back in.
+    Banned,
+    /// The endpoint is a WebSocket: connect with an HTTP Upgrade request.
+    UpgradeRequired,
     /// The events after that seq are no longer kept: reload the channel's history.
     ResyncRequired,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     RateLimited,
     /// The server failed; the cause is in its logs, never in the answer.
     Internal,
-    /// A dependency (the database) cannot be reached.
+    /// A dependency (the database) cannot be reached, or the server is too busy right now;
+    /// retry after the `Retry-After` header's seconds.
     Unavailable,
 }
 
@@ -75,6 +80,8 @@ impl ErrorCode {
             Self::LastAdmin => "last_admin",
             Self::DefaultChannel => "default_channel",
             Self::DmNotAllowed => "dm_not_allowed",
+            Self::Banned => "banned",
+            Self::UpgradeRequired => "upgrade_required",
             Self::ResyncRequired => "resync_required",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
@@ -92,6 +99,7 @@ impl std::fmt::Display for ErrorCode {
 /// `{"error": "snake_case_code", "message": "...", "fields": {...}}`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"error": "validation_failed", "message": "Some fields are invalid.", "fields": {"username": ["is taken"]}})))]
 pub struct ErrorBody {
     pub error: ErrorCode,
     /// A sentence for people; clients may show it as is.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::error::ErrorCode;
+use crate::error::{ErrorCode, FieldErrors};
 use crate::messages::Message;
 use crate::servers::{Channel, Conversation, Member, MyServer, Server};
 use crate::users::User;
@@ -41,6 +41,9 @@ pub enum ServerEvent {
         message: String,
         /// Seconds to wait, for `rate_limited`.
         retry_after: Option<u64>,
+        /// Per-field messages for `validation_failed`, as in REST error bodies.
+        #[serde(default, skip_serializing_if = "FieldErrors::is_empty")]
+        fields: FieldErrors,
     },
     MessageCreate {
         channel_id: Uuid,

@@ -39,32 +39,59 @@ pub fn content(value: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::new("length")
             .with_message(format!("must be at most {CONTENT_MAX} characters long").into()));
     }
-    Ok(())
+    crate::validation::multi_line(value)
 }
 
 fn nonce(value: &str) -> Result<(), ValidationError> {
-    if value.is_empty() || value.len() > NONCE_MAX {
+    if value.is_empty() || value.chars().count() > NONCE_MAX {
         return Err(ValidationError::new("length")
             .with_message(format!("must be 1 to {NONCE_MAX} characters long").into()));
     }
-    Ok(())
+    crate::validation::single_line(value)
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"content": "Hello, everyone!", "nonce": "0190b2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"})))]
 pub struct SendMessageRequest {
+    /// 1 to 4,000 characters once trimmed; tabs and line breaks are kept.
     #[validate(custom(function = "content"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 4000,
+            pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub content: String,
     /// Chosen by the client, unique per message it sends (a UUID is a good choice). Sending again
     /// with the same nonce returns the message already created instead of a second one.
     #[validate(custom(function = "nonce"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub nonce: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"content": "Hello, everyone! (edited)"})))]
 pub struct EditMessageRequest {
     #[validate(custom(function = "content"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 4000,
+            pattern = r"^[^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub content: String,
 }
 

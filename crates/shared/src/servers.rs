@@ -134,9 +134,11 @@ pub const GROUP_MAX: usize = 10;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"recipient_ids": ["0190b2c4-5d6e-7f80-9a1b-2c3d4e5f6a7b"]})))]
 pub struct CreateConversationRequest {
     /// One person for a 1:1 conversation; 2 to 9 for a group.
     #[validate(length(min = 1, max = 9, message = "must name 1 to 9 people"))]
+    #[cfg_attr(feature = "openapi", schema(min_items = 1, max_items = 9))]
     pub recipient_ids: Vec<Uuid>,
 }
 
@@ -169,6 +171,19 @@ pub struct ServerPreview {
     pub member_count: u64,
 }
 
+/// The code in what someone pasted: an invite link (`https://chat.example.org/invite/AbC…`,
+/// with or without a query or a trailing slash) or a bare code. `None` when it is neither.
+pub fn invite_code_in(pasted: &str) -> Option<&str> {
+    let pasted = pasted.trim().trim_end_matches('/');
+    let code = pasted
+        .rsplit_once("/invite/")
+        .map_or(pasted, |(_, code)| code);
+    let code = code.split(['?', '#']).next().unwrap_or_default();
+    let valid =
+        !code.is_empty() && code.len() <= 64 && code.chars().all(|c| c.is_ascii_alphanumeric());
+    valid.then_some(code)
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 pub struct Invite {
@@ -184,8 +199,17 @@ pub struct InvitePreview {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "Rustaceans", "discoverable": true})))]
 pub struct CreateServerRequest {
     #[validate(custom(function = "validation::server_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
     #[serde(default)]
     pub discoverable: bool,
@@ -193,8 +217,17 @@ pub struct CreateServerRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "Rustaceans", "discoverable": false})))]
 pub struct UpdateServerRequest {
     #[validate(custom(function = "validation::server_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -203,11 +236,24 @@ pub struct UpdateServerRequest {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "off-topic", "kind": "text", "topic": "Anything goes"})))]
 pub struct CreateChannelRequest {
     #[validate(custom(function = "validation::channel_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
     pub kind: ChannelKind,
     #[validate(custom(function = "validation::topic"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 1024, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     #[serde(default)]
     pub topic: Option<String>,
 }
@@ -228,29 +274,112 @@ impl CreateChannelRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"topic": "Release planning", "position": 0})))]
 pub struct UpdateChannelRequest {
     #[validate(custom(function = "validation::channel_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 100,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// An empty topic clears it.
     #[validate(custom(function = "validation::topic"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 1024, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub topic: Option<String>,
     /// Moves the channel to this place in the server's order (0 is first). Server channels only.
     #[validate(range(min = 0, max = 10_000, message = "must be between 0 and 10000"))]
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "openapi", schema(minimum = 0, maximum = 10_000))]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "whole_number"
+    )]
     pub position: Option<i32>,
+}
+
+/// An optional whole number, written `3` or `3.0` (JSON Schema counts both as integers).
+fn whole_number<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<i32>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Number {
+        Whole(i64),
+        Decimal(f64),
+    }
+    let invalid = || serde::de::Error::custom("must be a whole number between 0 and 10000");
+    match Option::<Number>::deserialize(deserializer)? {
+        None => Ok(None),
+        Some(Number::Whole(n)) => i32::try_from(n).map(Some).map_err(|_| invalid()),
+        Some(Number::Decimal(n)) if n.fract() == 0.0 && n.abs() <= f64::from(i32::MAX) => {
+            Ok(Some(n as i32))
+        }
+        Some(Number::Decimal(_)) => Err(invalid()),
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"role": "moderator"})))]
 pub struct UpdateMemberRequest {
     pub role: Role,
+}
+
+/// Someone banned from a server, as its moderators see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct Ban {
+    pub server_id: Uuid,
+    pub user: User,
+    /// Who banned them; `None` once that account is gone.
+    pub banned_by: Option<Uuid>,
+    pub reason: Option<String>,
+    pub created_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"reason": "spam"})))]
+pub struct BanRequest {
+    /// Shown to moderators in the ban list.
+    #[validate(custom(function = "validation::ban_reason"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(max_length = 512, pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$")
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn invite_codes_are_found_in_links_and_alone() {
+        assert_eq!(invite_code_in("AbCd1234"), Some("AbCd1234"));
+        assert_eq!(
+            invite_code_in(" https://chat.example.org/invite/AbCd1234/ "),
+            Some("AbCd1234")
+        );
+        assert_eq!(
+            invite_code_in("http://127.0.0.1:8080/invite/AbCd1234?x=1#y"),
+            Some("AbCd1234")
+        );
+        assert_eq!(invite_code_in(""), None);
+        assert_eq!(invite_code_in("https://chat.example.org/invite/"), None);
+        assert_eq!(invite_code_in("not a code"), None);
+        assert_eq!(invite_code_in("../../etc"), None);
+    }
 
     #[test]
     fn roles_are_ordered_by_power() {
@@ -260,6 +389,17 @@ mod tests {
         for role in [Role::Guest, Role::Moderator, Role::Admin] {
             assert_eq!(Role::parse(role.as_str()), Some(role));
         }
+    }
+
+    #[test]
+    fn positions_may_be_written_as_whole_decimals() {
+        let read =
+            |json: &str| serde_json::from_str::<UpdateChannelRequest>(json).map(|r| r.position);
+        assert_eq!(read(r#"{"position": 3}"#).ok(), Some(Some(3)));
+        assert_eq!(read(r#"{"position": 3.0}"#).ok(), Some(Some(3)));
+        assert_eq!(read(r#"{}"#).ok(), Some(None));
+        assert!(read(r#"{"position": 2.5}"#).is_err());
+        assert!(read(r#"{"position": "3"}"#).is_err());
     }
 
     #[test]

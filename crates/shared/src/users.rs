@@ -7,6 +7,14 @@ use validator::Validate;
 
 use crate::validation;
 
+/// Who this browser session belongs to, if anyone: `GET /auth/session` answers 200 either way,
+/// so a signed-out page load does not count as a failed request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct SessionInfo {
+    pub user: Option<User>,
+}
+
 /// A Parley account as other people see it. `email` is present only on your own account.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
@@ -52,14 +60,37 @@ impl AllowDmsFrom {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"username": "ada", "display_name": "Ada Lovelace", "password": "correct horse battery", "email": "ada@example.org"})))]
 pub struct RegisterRequest {
+    /// 3-32 characters of `a-z`, `0-9`, `_` and `.` (uppercase is lowered).
     #[validate(custom(function = "validation::username"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 3,
+            max_length = 32,
+            pattern = r"^\s*[A-Za-z0-9_.]{3,32}\s*$"
+        )
+    )]
     pub username: String,
     #[validate(custom(function = "validation::display_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub display_name: String,
     #[validate(custom(function = "validation::password"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 8, max_length = 256, pattern = r"^[^\u0000]*$")
+    )]
     pub password: String,
-    #[validate(email(message = "must be an email address"), length(max = 254))]
+    #[validate(custom(function = "validation::email"))]
+    #[cfg_attr(feature = "openapi", schema(max_length = 254, format = "email"))]
     #[serde(default)]
     pub email: Option<String>,
 }
@@ -79,18 +110,40 @@ impl RegisterRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"login": "ada", "password": "correct horse battery"})))]
 pub struct LoginRequest {
     /// Username or email.
-    #[validate(length(min = 1, max = 254, message = "is required"))]
+    #[validate(custom(function = "validation::login"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 254,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub login: String,
     #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 256, pattern = r"^[^\u0000]*$")
+    )]
     pub password: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"display_name": "Ada L.", "allow_dms_from": "everyone"})))]
 pub struct UpdateMeRequest {
     #[validate(custom(function = "validation::display_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     #[serde(default)]
     pub display_name: Option<String>,
     #[serde(default)]
@@ -99,18 +152,47 @@ pub struct UpdateMeRequest {
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"current_password": "correct horse battery", "new_password": "a brand new secret", "revoke_tokens": true})))]
 pub struct ChangePasswordRequest {
     #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 256, pattern = r"^[^\u0000]*$")
+    )]
     pub current_password: String,
     #[validate(custom(function = "validation::password"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 8, max_length = 256, pattern = r"^[^\u0000]*$")
+    )]
     pub new_password: String,
+    /// Also revoke every personal access token (and close the sockets opened with them).
+    #[serde(default)]
+    pub revoke_tokens: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, Validate)]
 #[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+#[cfg_attr(feature = "openapi", schema(example = json!({"name": "deploy bot", "current_password": "correct horse battery"})))]
 pub struct CreateTokenRequest {
     #[validate(custom(function = "validation::token_name"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(
+            min_length = 1,
+            max_length = 64,
+            pattern = r"^[^\u0000-\u001F\u007F-\u009F]*[^\s\u0000-\u001F\u007F-\u009F][^\u0000-\u001F\u007F-\u009F]*$"
+        )
+    )]
     pub name: String,
+    /// Required unless this browser session signed in less than five minutes ago.
+    #[validate(length(min = 1, max = 256, message = "is required"))]
+    #[cfg_attr(
+        feature = "openapi",
+        schema(min_length = 1, max_length = 256, pattern = r"^[^\u0000]*$")
+    )]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub current_password: Option<String>,
 }
 
 /// A personal access token as listed: never the secret.

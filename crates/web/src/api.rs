@@ -4,7 +4,7 @@
 use gloo_net::http::{Request, RequestBuilder, Response};
 use parley_shared::users::{
     ApiToken, ChangePasswordRequest, CreateTokenRequest, CreatedToken, LoginRequest,
-    RegisterRequest, UpdateMeRequest, User,
+    RegisterRequest, SessionInfo, UpdateMeRequest, User,
 };
 use parley_shared::{ErrorBody, ErrorCode, FieldErrors};
 use serde::Serialize;
@@ -20,12 +20,14 @@ pub struct ApiError {
 }
 
 impl ApiError {
-    fn network(message: String) -> Self {
+    /// The server could not be reached (or answered something unreadable). What the browser
+    /// says ("TypeError: Failed to fetch") means nothing to people, so it is not shown.
+    fn network(_detail: String) -> Self {
         Self {
             status: 0,
             body: ErrorBody::new(
                 ErrorCode::Unavailable,
-                format!("Cannot reach Parley: {message}"),
+                "Cannot reach Parley — check your connection.",
             ),
         }
     }
@@ -87,8 +89,10 @@ fn url(path: &str) -> String {
     format!("{BASE}{path}")
 }
 
-pub async fn me() -> Result<User, ApiError> {
-    json(send(Request::get(&url("/users/@me")).build()).await?).await
+/// Who is signed in, if anyone (never a 401, so a signed-out visit logs no failed request).
+pub async fn session() -> Result<Option<User>, ApiError> {
+    let info: SessionInfo = json(send(Request::get(&url("/auth/session")).build()).await?).await?;
+    Ok(info.user)
 }
 
 pub async fn register(request: &RegisterRequest) -> Result<User, ApiError> {
@@ -137,8 +141,9 @@ pub async fn revoke_token(id: Uuid) -> Result<(), ApiError> {
 use parley_shared::events::ServerEvent;
 use parley_shared::messages::{EditMessageRequest, Message, Page, SendMessageRequest};
 use parley_shared::servers::{
-    Channel, CreateChannelRequest, CreateServerRequest, Invite, Member, MyServer, Role, Server,
-    ServerPreview, UpdateChannelRequest, UpdateMemberRequest, UpdateServerRequest,
+    Ban, BanRequest, Channel, CreateChannelRequest, CreateServerRequest, Invite, InvitePreview,
+    Member, MyServer, Role, Server, ServerPreview, UpdateChannelRequest, UpdateMemberRequest,
+    UpdateServerRequest,
 };
 use uuid::Uuid;
 
@@ -194,6 +199,11 @@ pub async fn regenerate_invite(id: Uuid) -> Result<Invite, ApiError> {
     json(send(Request::post(&url(&format!("/servers/{id}/invite"))).build()).await?).await
 }
 
+pub async fn invite_preview(code: &str) -> Result<InvitePreview, ApiError> {
+    let code = String::from(js_sys::encode_uri_component(code));
+    json(send(Request::get(&url(&format!("/invites/{code}"))).build()).await?).await
+}
+
 pub async fn accept_invite(code: &str) -> Result<MyServer, ApiError> {
     let code = String::from(js_sys::encode_uri_component(code));
     json(send(Request::post(&url(&format!("/invites/{code}"))).build()).await?).await
@@ -213,6 +223,23 @@ pub async fn set_role(server_id: Uuid, user_id: Uuid, role: Role) -> Result<Memb
         .await?,
     )
     .await
+}
+
+pub async fn bans(server_id: Uuid) -> Result<Vec<Ban>, ApiError> {
+    json(send(Request::get(&url(&format!("/servers/{server_id}/bans"))).build()).await?).await
+}
+
+pub async fn ban(server_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+    let path = url(&format!("/servers/{server_id}/bans/{user_id}"));
+    send(with_body(Request::put(&path), &BanRequest::default()))
+        .await
+        .map(drop)
+}
+
+pub async fn unban(server_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/servers/{server_id}/bans/{user_id}"))).build())
+        .await
+        .map(drop)
 }
 
 pub async fn kick(server_id: Uuid, user_id: Uuid) -> Result<(), ApiError> {

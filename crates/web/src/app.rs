@@ -67,15 +67,20 @@ fn NotFound() -> impl IntoView {
     view! { <p class="splash">"Nothing here; going home…"</p> }
 }
 
-/// A `next` parameter is followed only if it is a path on this site, never another origin
-/// (`//evil.example` or `https://...`), so links cannot bounce people elsewhere after login.
+/// A `next` parameter is followed only if it leads to a page of this site, never another origin
+/// (`//evil.example`, `https://...`, or `/\t/evil.example`, which browsers read as
+/// `//evil.example` once they drop the tab), so links cannot bounce people elsewhere after
+/// login. It is parsed the way the browser will parse it and compared by origin.
 pub fn safe_next(next: Option<String>) -> String {
-    match next {
-        Some(path) if path.starts_with('/') && !path.starts_with("//") && !path.contains('\\') => {
-            path
-        }
-        _ => HOME.to_owned(),
-    }
+    let location = window().location();
+    let Ok(origin) = location.origin() else {
+        return HOME.to_owned();
+    };
+    next.filter(|path| path.starts_with('/'))
+        .and_then(|path| web_sys::Url::new_with_base(&path, &origin).ok())
+        .filter(|url| url.origin() == origin)
+        .map(|url| format!("{}{}{}", url.pathname(), url.search(), url.hash()))
+        .unwrap_or_else(|| HOME.to_owned())
 }
 
 /// `/login?next=<path>`, for sending a signed-out visitor to the login page and back.

@@ -1,7 +1,9 @@
-import { expect, test } from "@playwright/test";
-import { PASSWORD, logIn, register, snap, uniqueName } from "./helpers";
+import { expect, test } from "./fixtures";
+import { PASSWORD, createServer, logIn, register, snap, uniqueName } from "./helpers";
 
-test("a visitor registers, logs out and logs back in", async ({ page }) => {
+test("a visitor registers, logs out and logs back in", async ({ page, consoleGuard }) => {
+  // The wrong password below is answered 401, which the browser logs.
+  consoleGuard.expect(/status of 401 .*\/api\/v1\/auth\/login/);
   await page.goto("/");
   await expect(page).toHaveURL(/\/login$/);
   await snap(page, "login-desktop");
@@ -30,7 +32,8 @@ test("a visitor registers, logs out and logs back in", async ({ page }) => {
   await expect(panel).toContainText("Ada Lovelace");
 });
 
-test("registration errors appear next to their fields", async ({ page }) => {
+test("registration errors appear next to their fields", async ({ page, consoleGuard }) => {
+  consoleGuard.expect(/status of 409 .*\/api\/v1\/auth\/register/);
   const taken = uniqueName("taken");
   await register(page, taken);
   await page.getByRole("button", { name: "Log out" }).click();
@@ -116,7 +119,8 @@ test("settings change the display name and manage access tokens", async ({ page,
   expect(after.status()).toBe(401);
 });
 
-test("the password can be changed from settings", async ({ page }) => {
+test("the password can be changed from settings", async ({ page, consoleGuard }) => {
+  consoleGuard.expect(/status of 422 .*\/api\/v1\/users\/@me\/password/);
   const name = uniqueName("pw");
   await register(page, name);
   await page.goto("/settings");
@@ -134,4 +138,62 @@ test("the password can be changed from settings", async ({ page }) => {
   await page.getByRole("button", { name: "Log out" }).click();
   await logIn(page, name, "a new long secret");
   await expect(page.getByRole("region", { name: "Your account" })).toBeVisible();
+});
+
+test("a login link cannot send people to another site afterwards", async ({ page }) => {
+  const name = uniqueName("redir");
+  await register(page, name);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page).toHaveURL(/\/login$/);
+  const origin = new URL(page.url()).origin;
+  // Browsers drop tabs and newlines from URLs: "/\t/evil.example" would become "//evil.example".
+  for (const next of ["/%09/evil.example/path", "//evil.example", "https://evil.example/", "/%5Cevil.example", "/%0A/evil.example"]) {
+    await page.goto(`/login?next=${next}`);
+    await logIn(page, name);
+    await expect(page.getByRole("region", { name: "Your account" })).toBeVisible();
+    expect(new URL(page.url()).origin).toBe(origin);
+    await page.getByRole("button", { name: "Log out" }).click();
+    await expect(page).toHaveURL(/\/login$/);
+  }
+  // A path of this site is still followed.
+  await page.goto("/login?next=%2Fsettings%3Ftab%3Dtokens");
+  await logIn(page, name);
+  await expect(page).toHaveURL(/\/settings\?tab=tokens$/);
+});
+
+test("changing the password signs the other browsers out at once, and can revoke tokens", async ({ browser }) => {
+  const name = uniqueName("elsewhere");
+  const here = await (await browser.newContext()).newPage();
+  await register(here, name, "Two Places");
+  await createServer(here, "Both Places");
+  const token = await here.request.post("/api/v1/users/@me/tokens", {
+    data: { name: "script" },
+    headers: { Origin: new URL(here.url()).origin },
+  });
+  expect(token.status()).toBe(201);
+  const secret = (await token.json()).token as string;
+
+  const there = await (await browser.newContext()).newPage();
+  await there.goto("/login");
+  await logIn(there, name);
+  await there.getByRole("link", { name: "Both Places" }).click();
+  await expect(there.locator(".connection")).toHaveText("Live");
+
+  await here.goto("/settings");
+  await here.getByLabel("Current password").fill(PASSWORD);
+  await here.getByLabel("New password", { exact: true }).fill("another long secret");
+  await here.getByLabel("Confirm new password").fill("another long secret");
+  await here.getByLabel(/Also revoke my access tokens/).check();
+  await here.getByRole("button", { name: "Change password" }).click();
+  await expect(here.getByText("Password changed.")).toBeVisible();
+
+  // The other browser's socket is closed by the server (4004) and its app goes to sign-in,
+  // without a reload and without trying to reconnect.
+  await expect(there).toHaveURL(/\/login/);
+  await expect(there.getByRole("heading", { name: "Welcome back" })).toBeVisible();
+  // The token went with it.
+  const after = await here.request.get("/api/v1/users/@me", { headers: { Authorization: `Bearer ${secret}` } });
+  expect(after.status()).toBe(401);
+  // This browser stays signed in.
+  await expect(here.getByRole("region", { name: "Your account" })).toBeVisible();
 });

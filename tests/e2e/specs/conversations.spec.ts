@@ -1,5 +1,5 @@
-import { expect, test, type Browser, type Page } from "@playwright/test";
-import { createServer, inviteLink, register, say, snap, uniqueName } from "./helpers";
+import { expect, test, type Browser, type Page } from "./fixtures";
+import { createServer, inviteLink, joinInvite, register, say, snap, uniqueName } from "./helpers";
 
 async function person(browser: Browser, prefix: string, name: string): Promise<{ page: Page; username: string }> {
   const page = await (await browser.newContext()).newPage();
@@ -14,8 +14,7 @@ test("a member list opens a direct conversation and both chat live", async ({ br
   await createServer(ann.page, "Shared Place");
   const link = await inviteLink(ann.page);
   await ann.page.getByRole("button", { name: "Close" }).click();
-  await ben.page.goto(link);
-  await expect(ben.page.getByRole("heading", { name: "# general" })).toBeVisible();
+  await joinInvite(ben.page, link);
 
   const members = ann.page.getByRole("complementary", { name: "Members" });
   await members.getByText("Ben").hover();
@@ -45,8 +44,7 @@ test("a group of three chats, is renamed, and one leaves", async ({ browser }) =
   const link = await inviteLink(cat.page);
   await cat.page.getByRole("button", { name: "Close" }).click();
   for (const other of [dan, eve]) {
-    await other.page.goto(link);
-    await expect(other.page.getByRole("heading", { name: "# general" })).toBeVisible();
+    await joinInvite(other.page, link);
   }
 
   await cat.page.getByRole("link", { name: "Home" }).click();

@@ -60,6 +60,13 @@ export async function say(page: Page, text: string): Promise<void> {
   await composer.press("Enter");
 }
 
+/** Opens an invite link, joins from its preview and waits for the server's general channel. */
+export async function joinInvite(page: Page, link: string): Promise<void> {
+  await page.goto(link);
+  await page.getByRole("button", { name: /^Join / }).click();
+  await expect(page.getByRole("heading", { name: "# general" })).toBeVisible();
+}
+
 /** Opens the invite dialog and returns the link once it has loaded; the dialog stays open. */
 export async function inviteLink(page: Page): Promise<string> {
   await serverMenu(page, "Invite people");

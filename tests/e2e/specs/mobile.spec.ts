@@ -1,4 +1,4 @@
-import { expect, test } from "@playwright/test";
+import { expect, test } from "./fixtures";
 import { register, snap, uniqueName } from "./helpers";
 
 test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });

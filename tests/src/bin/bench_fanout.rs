@@ -27,14 +27,22 @@ async fn main() -> anyhow::Result<()> {
     let messages = args.get(1).copied().unwrap_or(1000);
     let senders = args.get(2).copied().unwrap_or(4).max(1);
 
+    // `PARLEY_SQLITE_SYNCHRONOUS=normal|full` compares SQLite's durability settings.
+    let synchronous = std::env::var("PARLEY_SQLITE_SYNCHRONOUS")
+        .ok()
+        .and_then(|v| parley_api::config::SqliteSynchronous::parse(&v));
     let app = TestApp::spawn_with(|c| {
         c.send_rate = 1_000_000;
         c.send_burst = 1_000_000;
+        if let Some(synchronous) = synchronous {
+            c.sqlite_synchronous = synchronous;
+        }
     })
     .await?;
     println!(
-        "parley fan-out: {clients} clients, {messages} messages, {senders} senders, {}",
-        app.backend()
+        "parley fan-out: {clients} clients, {messages} messages, {senders} senders, {}{}",
+        app.backend(),
+        synchronous.map_or(String::new(), |s| format!(" (synchronous={s:?})"))
     );
 
     let (owner, _) = a_user(&app).await?;

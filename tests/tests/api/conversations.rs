@@ -465,3 +465,54 @@ async fn people_are_found_by_username_or_display_name() -> anyhow::Result<()> {
     .await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn concurrent_adds_cannot_grow_a_group_past_ten() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let people = neighbours(&app, 16).await?;
+    let group: Channel = expect_json(
+        open(&people[0].0, &[people[1].1.id, people[2].1.id]).await?,
+        StatusCode::CREATED,
+    )
+    .await?;
+    let adds = people[3..].iter().map(|(_, user)| {
+        let path = format!("/api/v1/channels/{}/recipients/{}", group.id, user.id);
+        let adder = people[0].0.clone();
+        async move { adder.put(&path, &json!({})).await }
+    });
+    let mut added = 0;
+    for response in futures_util::future::join_all(adds).await {
+        match response?.status() {
+            StatusCode::NO_CONTENT => added += 1,
+            StatusCode::UNPROCESSABLE_ENTITY => {}
+            other => anyhow::bail!("unexpected {other}"),
+        }
+    }
+    assert_eq!(added, 7, "3 people plus 7 make the cap of 10");
+    let mine: Vec<Conversation> = expect_json(
+        people[0].0.get("/api/v1/users/@me/channels").await?,
+        StatusCode::OK,
+    )
+    .await?;
+    let listed = mine.iter().find(|c| c.channel.id == group.id);
+    assert_eq!(listed.map(|c| c.channel.recipients.len()), Some(10));
+    Ok(())
+}
+
+#[tokio::test]
+async fn creating_groups_in_a_burst_is_rate_limited() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| c.groups_per_hour = 3).await?;
+    let people = neighbours(&app, 3).await?;
+    let ids = [people[1].1.id, people[2].1.id];
+    for _ in 0..3 {
+        expect_json::<Channel>(open(&people[0].0, &ids).await?, StatusCode::CREATED).await?;
+    }
+    let response = open(&people[0].0, &ids).await?;
+    assert!(response.headers().contains_key("retry-after"));
+    let error = expect_error(response, StatusCode::TOO_MANY_REQUESTS).await?;
+    assert_eq!(error.error, ErrorCode::RateLimited);
+    // 1:1 conversations are not groups: still open.
+    let direct = open(&people[0].0, &[people[1].1.id]).await?;
+    assert_eq!(direct.status(), StatusCode::CREATED);
+    Ok(())
+}

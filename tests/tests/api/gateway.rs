@@ -382,6 +382,8 @@ async fn a_client_that_reconnects_after_a_restart_catches_up_exactly() -> anyhow
     let mut app = TestApp::spawn_with(|c| {
         c.send_rate = 10_000;
         c.send_burst = 10_000;
+        c.edit_rate = 10_000;
+        c.edit_burst = 10_000;
     })
     .await?;
     let (alice, _) = a_user(&app).await?;
@@ -477,5 +479,100 @@ async fn a_client_that_reconnects_after_a_restart_catches_up_exactly() -> anyhow
             .count(),
         30
     );
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_socket_that_stops_reading_is_dropped_once_a_write_cannot_complete() -> anyhow::Result<()>
+{
+    use futures_util::SinkExt;
+    use tokio_tungstenite::tungstenite::Message as WsMessage;
+    let app = TestApp::spawn_with(|c| {
+        c.gateway_write_timeout = Duration::from_secs(1);
+        // Only the write deadline may end this socket, not a missed heartbeat.
+        c.heartbeat_interval = Duration::from_secs(3600);
+        c.send_rate = 100_000;
+        c.send_burst = 100_000;
+    })
+    .await?;
+    let (alice, _) = a_user(&app).await?;
+    let (reader, _) = a_user(&app).await?;
+    let server = alice.create_server("Flood").await?;
+    reader.join_via(&alice, server.server.id).await?;
+    let channel = server.channels[0].id;
+    let mut stuck = parley_tests::gateway::connect_unread(&reader, 4096).await?;
+    // Enough to fill every buffer between the server and the reader many times over.
+    let big = "\u{1F600}".repeat(4000);
+    for _ in 0..400 {
+        alice.send_message(channel, &big).await?;
+    }
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    // The server has let go of the socket: what the reader writes now meets a closed
+    // connection. (Were the server still stuck in its write, these would all be accepted.)
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        anyhow::ensure!(
+            Instant::now() < deadline,
+            "the server still holds a socket that stopped reading"
+        );
+        let heartbeat = serde_json::to_string(&ClientEvent::Heartbeat)?;
+        if stuck.send(WsMessage::Text(heartbeat.into())).await.is_err() {
+            return Ok(());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_user_may_hold_only_so_many_sockets() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| c.max_sockets_per_user = 2).await?;
+    let (alice, _) = a_user(&app).await?;
+    let _first = Gateway::connect(&alice).await?;
+    let second = Gateway::connect(&alice).await?;
+    assert_eq!(handshake_status(&alice, None).await?, 429);
+    let (bob, _) = a_user(&app).await?;
+    assert_eq!(handshake_status(&bob, None).await?, 101, "per user");
+    drop(second);
+    let deadline = Instant::now() + WAIT;
+    while handshake_status(&alice, None).await? != 101 {
+        anyhow::ensure!(Instant::now() < deadline, "a closed socket frees its place");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn the_gateway_without_an_upgrade_answers_in_the_error_shape() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (alice, _) = a_user(&app).await?;
+    let response = alice.get("/api/v1/gateway").await?;
+    assert_eq!(response.status().as_u16(), 426);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let error: parley_shared::ErrorBody = response.json().await?;
+    assert_eq!(error.error, ErrorCode::UpgradeRequired);
+    Ok(())
+}
+
+#[tokio::test]
+async fn error_frames_name_the_invalid_fields() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (alice, _) = a_user(&app).await?;
+    let server = alice.create_server("Fields").await?;
+    let mut socket = Gateway::connect(&alice).await?;
+    socket
+        .send(&ClientEvent::SendMessage {
+            channel_id: server.channels[0].id,
+            content: "bell\u{7}".into(),
+            nonce: "f1".into(),
+        })
+        .await?;
+    let error = socket
+        .wait_for(WAIT, |e| matches!(e, ServerEvent::Error { .. }))
+        .await?;
+    let ServerEvent::Error { fields, error, .. } = error else {
+        unreachable!()
+    };
+    assert_eq!(error, ErrorCode::ValidationFailed);
+    assert!(fields.contains_key("content"), "{fields:?}");
     Ok(())
 }

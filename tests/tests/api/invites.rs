@@ -125,15 +125,54 @@ async fn guessing_invite_codes_is_rate_limited() -> anyhow::Result<()> {
 }
 
 #[tokio::test]
-async fn invites_need_a_signed_in_caller() -> anyhow::Result<()> {
+async fn signed_out_visitors_see_where_an_invite_leads_but_only_members_join() -> anyhow::Result<()>
+{
     let app = TestApp::spawn().await?;
     let (alice, _) = a_user(&app).await?;
     let server = alice.create_server("Club").await?;
     let code = alice.invite_code(server.server.id).await?;
+    let visitor = app.client();
+    let preview: InvitePreview = expect_json(
+        visitor.get(&format!("/api/v1/invites/{code}")).await?,
+        StatusCode::OK,
+    )
+    .await?;
+    assert_eq!(
+        (preview.server.name.as_str(), preview.server.member_count),
+        ("Club", 1)
+    );
     expect_error(
-        app.client().get(&format!("/api/v1/invites/{code}")).await?,
+        visitor
+            .post(&format!("/api/v1/invites/{code}"), &json!({}))
+            .await?,
         StatusCode::UNAUTHORIZED,
     )
     .await?;
+    // A bad token is refused, not taken for "signed out".
+    expect_error(
+        visitor
+            .with_bearer("pat_not-a-real-token")
+            .get(&format!("/api/v1/invites/{code}"))
+            .await?,
+        StatusCode::UNAUTHORIZED,
+    )
+    .await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn signed_out_guessing_of_invite_codes_is_rate_limited_by_address() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| c.invite_throttle.per_account = 3).await?;
+    let visitor = app.client();
+    for n in 0..3 {
+        expect_error(
+            visitor.get(&format!("/api/v1/invites/guess{n}")).await?,
+            StatusCode::NOT_FOUND,
+        )
+        .await?;
+    }
+    let response = visitor.get("/api/v1/invites/guess9").await?;
+    assert!(response.headers().contains_key("retry-after"));
+    expect_error(response, StatusCode::TOO_MANY_REQUESTS).await?;
     Ok(())
 }

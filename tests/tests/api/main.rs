@@ -3,14 +3,19 @@
 
 mod accounts;
 mod architecture;
+mod bans;
 mod channels;
+mod connections;
 mod conversations;
 mod gateway;
+mod input;
 mod invites;
 mod members;
 mod messages;
+mod openapi;
 mod origin;
 mod platform;
+mod revocation;
 mod servers;
 mod sessions;
 mod throttling;

@@ -285,15 +285,28 @@ async fn edits_and_deletes_follow_roles_and_keep_history_for_moderators() -> any
     )
     .await?;
 
-    // Moderators do not act on their superiors' messages.
+    // Moderators remove any message, an admin's too (role order limits kicks and role changes,
+    // not removing a message); the history says who removed it. Reading a superior's edit
+    // history stays theirs.
     let admins = admin.send_message(channel, "from the top").await?;
     let admins_path = format!("/api/v1/channels/{channel}/messages/{}", admins.id);
-    expect_error(moderator.delete(&admins_path).await?, StatusCode::FORBIDDEN).await?;
     expect_error(
         moderator.get(&format!("{admins_path}/edits")).await?,
         StatusCode::FORBIDDEN,
     )
     .await?;
+    assert_eq!(
+        moderator.delete(&admins_path).await?.status(),
+        StatusCode::NO_CONTENT
+    );
+    let history: Vec<MessageEdit> = expect_json(
+        admin.get(&format!("{admins_path}/edits")).await?,
+        StatusCode::OK,
+    )
+    .await?;
+    assert_eq!(history.len(), 1);
+    assert_eq!(history[0].content, "from the top");
+    assert_eq!(history[0].replaced_by, moderator_user.id);
 
     // Authors delete their own; admins delete anyone's.
     let own = author.send_message(channel, "mine").await?;
@@ -447,5 +460,34 @@ async fn messages_can_only_be_sent_to_text_channels() -> anyhow::Result<()> {
         )
         .await?;
     expect_error(response, StatusCode::FORBIDDEN).await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn editing_too_fast_is_rate_limited_with_retry_after() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| {
+        c.edit_rate = 1;
+        c.edit_burst = 3;
+    })
+    .await?;
+    let (alice, _) = a_user(&app).await?;
+    let server = alice.create_server("Edits").await?;
+    let channel = server.channels[0].id;
+    let message = alice.send_message(channel, "v0").await?;
+    let path = format!("/api/v1/channels/{channel}/messages/{}", message.id);
+    for n in 1..=3 {
+        let response = alice
+            .patch(&path, &json!({"content": format!("v{n}")}))
+            .await?;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = alice.patch(&path, &json!({"content": "v4"})).await?;
+    assert!(response.headers().contains_key("retry-after"));
+    assert_eq!(
+        expect_error(response, StatusCode::TOO_MANY_REQUESTS)
+            .await?
+            .error,
+        ErrorCode::RateLimited
+    );
     Ok(())
 }

@@ -127,3 +127,73 @@ async fn the_web_app_is_served_for_client_side_routes() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn the_web_app_has_a_strict_content_security_policy_and_precompressed_assets()
+-> anyhow::Result<()> {
+    let script = "document.documentElement.dataset.theme = 'dark';";
+    let app = TestApp::spawn_with(|c| {
+        let web = c.data_dir.join("web-build");
+        let written = std::fs::create_dir_all(&web).and_then(|()| {
+            std::fs::write(
+                web.join("index.html"),
+                format!("<!doctype html><title>Parley app</title><script>{script}</script>"),
+            )?;
+            std::fs::write(
+                web.join("parley-web-0123456789abcdef_bg.wasm"),
+                vec![b'a'; 200_000],
+            )
+        });
+        assert!(written.is_ok());
+        c.web_dir = web;
+    })
+    .await?;
+    let client = app.client();
+    let page = client.get("/").await?;
+    let policy = page.headers()["content-security-policy"]
+        .to_str()?
+        .to_owned();
+    let hash = {
+        use base64::Engine;
+        use sha2::Digest;
+        base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(script.as_bytes()))
+    };
+    assert!(
+        policy.contains(&format!(
+            "script-src 'self' 'wasm-unsafe-eval' 'sha256-{hash}'"
+        )),
+        "{policy}"
+    );
+    for directive in [
+        "frame-ancestors 'none'",
+        "object-src 'none'",
+        &format!("connect-src 'self' ws://{0} wss://{0}", app.addr),
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+
+    // The wasm is compressed once, at the best level, and served compressed to browsers that
+    // take brotli.
+    let compressed = app
+        .data_dir()
+        .join("web-build/parley-web-0123456789abcdef_bg.wasm.br");
+    for _ in 0..100 {
+        if compressed.exists() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let wasm = client
+        .request(reqwest::Method::GET, "/parley-web-0123456789abcdef_bg.wasm")
+        .header("accept-encoding", "br")
+        .send()
+        .await?;
+    assert_eq!(wasm.headers()["content-encoding"], "br");
+    let body = wasm.bytes().await?;
+    assert!(
+        body.len() < 1_000,
+        "200 kB of one byte compresses to almost nothing: {}",
+        body.len()
+    );
+    Ok(())
+}

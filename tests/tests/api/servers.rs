@@ -397,3 +397,113 @@ async fn icons_are_checked_by_their_bytes_resized_and_served() -> anyhow::Result
     assert_eq!(removed.icon_url, None);
     Ok(())
 }
+
+async fn upload_icon(
+    client: &parley_tests::Client,
+    server_id: uuid::Uuid,
+    bytes: Vec<u8>,
+) -> anyhow::Result<reqwest::Response> {
+    let part = Part::bytes(bytes)
+        .file_name("icon.png")
+        .mime_str("image/png")?;
+    Ok(client
+        .request(
+            reqwest::Method::PUT,
+            &format!("/api/v1/servers/{server_id}/icon"),
+        )
+        .multipart(Form::new().part("icon", part))
+        .send()
+        .await?)
+}
+
+/// The stored icon files.
+fn icon_files(app: &TestApp) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(app.data_dir().join("icons"))
+        .map(|dir| {
+            dir.filter_map(|e| e.ok())
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test]
+async fn an_icon_declaring_too_many_pixels_is_refused_before_it_is_decoded() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (alice, _) = a_user(&app).await?;
+    let server = alice.create_server("Bombed").await?;
+    // A long thin strip: small to send, but wider than an icon may declare.
+    let response = upload_icon(&alice, server.server.id, png(5000, 1)).await?;
+    let error = expect_error(response, StatusCode::UNPROCESSABLE_ENTITY).await?;
+    assert!(
+        error
+            .fields
+            .get("icon")
+            .is_some_and(|m| m[0].contains("4096")),
+        "{error:?}"
+    );
+    assert!(icon_files(&app).is_empty(), "nothing was stored");
+    let fits = upload_icon(&alice, server.server.id, png(4096, 1)).await?;
+    assert_eq!(fits.status(), StatusCode::OK);
+    Ok(())
+}
+
+#[tokio::test]
+async fn replaced_and_removed_icons_leave_no_files_behind() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (alice, _) = a_user(&app).await?;
+    let first = alice.create_server("First").await?;
+    let second = alice.create_server("Second").await?;
+    let (a, b) = (first.server.id, second.server.id);
+
+    let one: Server =
+        expect_json(upload_icon(&alice, a, png(10, 10)).await?, StatusCode::OK).await?;
+    assert_eq!(icon_files(&app).len(), 1);
+    let two: Server =
+        expect_json(upload_icon(&alice, a, png(20, 20)).await?, StatusCode::OK).await?;
+    assert_ne!(one.icon_url, two.icon_url);
+    assert_eq!(icon_files(&app).len(), 1, "the replaced file is gone");
+    let gone = alice
+        .get(one.icon_url.as_deref().unwrap_or_default())
+        .await?;
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+
+    // The same picture on two servers is one file, kept while either shows it.
+    expect_json::<Server>(upload_icon(&alice, b, png(20, 20)).await?, StatusCode::OK).await?;
+    assert_eq!(icon_files(&app).len(), 1);
+    expect_json::<Server>(
+        alice.delete(&format!("/api/v1/servers/{a}/icon")).await?,
+        StatusCode::OK,
+    )
+    .await?;
+    assert_eq!(
+        icon_files(&app).len(),
+        1,
+        "still shown by the second server"
+    );
+    let deleted = alice.delete(&format!("/api/v1/servers/{b}")).await?;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert!(
+        icon_files(&app).is_empty(),
+        "deleting the server deletes its icon"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn icon_uploads_are_rate_limited_per_user() -> anyhow::Result<()> {
+    let app = TestApp::spawn_with(|c| c.icon_uploads_per_hour = 2).await?;
+    let (alice, _) = a_user(&app).await?;
+    let server = alice.create_server("Busy").await?;
+    for side in [8, 9] {
+        let response = upload_icon(&alice, server.server.id, png(side, side)).await?;
+        assert_eq!(response.status(), StatusCode::OK);
+    }
+    let response = upload_icon(&alice, server.server.id, png(10, 10)).await?;
+    assert!(response.headers().contains_key("retry-after"));
+    let error = expect_error(response, StatusCode::TOO_MANY_REQUESTS).await?;
+    assert_eq!(error.error, ErrorCode::RateLimited);
+    Ok(())
+}

@@ -129,3 +129,36 @@ async fn a_forged_session_cookie_is_just_unauthorized() -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[tokio::test]
+async fn the_session_endpoint_names_the_user_or_nobody_without_a_401() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let nobody: parley_shared::users::SessionInfo = expect_json(
+        app.client().get("/api/v1/auth/session").await?,
+        StatusCode::OK,
+    )
+    .await?;
+    assert_eq!(nobody.user, None);
+
+    let (alice, user) = a_user(&app).await?;
+    let signed_in: parley_shared::users::SessionInfo =
+        expect_json(alice.get("/api/v1/auth/session").await?, StatusCode::OK).await?;
+    assert_eq!(signed_in.user.map(|u| u.id), Some(user.id));
+
+    let logout = alice
+        .post("/api/v1/auth/logout", &serde_json::json!({}))
+        .await?;
+    assert_eq!(logout.status(), StatusCode::NO_CONTENT);
+    let after: parley_shared::users::SessionInfo =
+        expect_json(alice.get("/api/v1/auth/session").await?, StatusCode::OK).await?;
+    assert_eq!(after.user, None);
+
+    // A token that is not valid is an error, not "nobody".
+    let response = app
+        .client()
+        .with_bearer("pat_not-a-real-token")
+        .get("/api/v1/auth/session")
+        .await?;
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}

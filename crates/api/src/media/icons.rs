@@ -1,6 +1,10 @@
 //! Server icons: checked by their bytes, decoded, cropped to a square, scaled to at most
 //! 512 px and re-encoded as PNG. Re-encoding drops anything but pixels (metadata, trailing
 //! payloads), so what we serve is always a plain image.
+//!
+//! A small file may declare a huge picture (a decompression bomb: 254 KiB claiming 8192×8192
+//! decodes to 256 MiB). So the declared size is read from the header and refused before any
+//! decoding, the decoder's allocations are capped, and decodes run on a bounded pool.
 
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
@@ -19,6 +23,10 @@ use crate::error::{AppError, AppResult};
 pub const MAX_BYTES: usize = 5 * 1024 * 1024;
 /// Longest side of a stored icon.
 pub const MAX_SIDE: u32 = 512;
+/// Longest side an upload may declare. Decoding one costs at most 4096² × 4 bytes = 64 MiB.
+pub const MAX_DECLARED_SIDE: u32 = 4096;
+/// Most the decoder may allocate for one upload (the picture plus the decoder's own buffers).
+pub const MAX_DECODE_ALLOC: u64 = 80 * 1024 * 1024;
 /// Where icons are served from.
 pub const URL_PREFIX: &str = "/media/icons";
 
@@ -40,11 +48,13 @@ pub fn router<S: Clone + Send + Sync + 'static>(data_dir: &Path) -> Router<S> {
         ))
 }
 
-/// Checks, converts and stores an uploaded icon; returns its hash.
-pub async fn store(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
-    let png = tokio::task::spawn_blocking(move || convert(&bytes))
-        .await
-        .map_err(AppError::internal)??;
+/// Checks, converts (on `decoders`) and stores an uploaded icon; returns its hash.
+pub async fn store(
+    data_dir: &Path,
+    decoders: &crate::limits::BlockingPool,
+    bytes: Vec<u8>,
+) -> AppResult<String> {
+    let png = decoders.run(move || convert(&bytes)).await??;
     let hash: String = Sha256::digest(&png)
         .iter()
         .take(16)
@@ -64,6 +74,19 @@ pub async fn store(data_dir: &Path, bytes: Vec<u8>) -> AppResult<String> {
         .await
         .map_err(AppError::internal)?;
     Ok(hash)
+}
+
+/// Deletes a stored icon file (when no server uses it any more). A missing file is fine.
+pub async fn delete(data_dir: &Path, hash: &str) -> AppResult<()> {
+    // Hashes are ours (hex), but a path is built from it: refuse anything else.
+    if hash.is_empty() || !hash.chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(());
+    }
+    match tokio::fs::remove_file(dir(data_dir).join(format!("{hash}.png"))).await {
+        Ok(()) => Ok(()),
+        Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(err) => Err(AppError::internal(err)),
+    }
 }
 
 fn unsupported() -> AppError {
@@ -90,16 +113,31 @@ pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
     ) {
         return Err(unsupported());
     }
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(8192);
-    limits.max_image_height = Some(8192);
-    limits.max_alloc = Some(256 * 1024 * 1024);
-    reader.limits(limits);
-    let image = reader.decode().map_err(|_| {
+    let unreadable = || {
         AppError::new(ErrorCode::ValidationFailed, "The image could not be read.")
             .with_field("icon", "is not a readable image")
-    })?;
+    };
+    // The header's declared size first: nothing is decoded for a picture too large.
+    let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
+        .into_dimensions()
+        .map_err(|_| unreadable())?;
+    if width > MAX_DECLARED_SIDE || height > MAX_DECLARED_SIDE {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            format!("Icons may be at most {MAX_DECLARED_SIDE}×{MAX_DECLARED_SIDE} pixels."),
+        )
+        .with_field(
+            "icon",
+            format!("is {width}×{height}; at most {MAX_DECLARED_SIDE} pixels a side"),
+        ));
+    }
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
+    let mut limits = Limits::default();
+    limits.max_image_width = Some(MAX_DECLARED_SIDE);
+    limits.max_image_height = Some(MAX_DECLARED_SIDE);
+    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    reader.limits(limits);
+    let image = reader.decode().map_err(|_| unreadable())?;
     let square = crop_to_square(image);
     let side = square.width().min(MAX_SIDE);
     let scaled = if square.width() > side {
@@ -148,6 +186,35 @@ mod tests {
         let png = convert(&encoded(100, 60, ImageFormat::Jpeg)).unwrap();
         let out = image::load_from_memory(&png).unwrap();
         assert_eq!((out.width(), out.height()), (60, 60));
+    }
+
+    /// PNG's CRC-32 (bitwise, no table: this is a test).
+    fn crc32(bytes: &[u8]) -> u32 {
+        let mut crc = !0u32;
+        for byte in bytes {
+            crc ^= u32::from(*byte);
+            for _ in 0..8 {
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xEDB8_8320
+                } else {
+                    crc >> 1
+                };
+            }
+        }
+        !crc
+    }
+
+    #[test]
+    fn a_picture_declared_too_large_is_refused_before_decoding() {
+        // A header claiming 8192×8192 (CRC fixed up); the pixel data is never reached.
+        let mut bomb = encoded(1, 1, ImageFormat::Png);
+        bomb[16..20].copy_from_slice(&8192u32.to_be_bytes());
+        bomb[20..24].copy_from_slice(&8192u32.to_be_bytes());
+        let crc = crc32(&bomb[12..29]);
+        bomb[29..33].copy_from_slice(&crc.to_be_bytes());
+        let error = convert(&bomb).unwrap_err();
+        assert_eq!(error.code(), ErrorCode::ValidationFailed);
+        assert!(error.body.fields["icon"][0].contains("8192"));
     }
 
     #[test]

@@ -32,7 +32,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// The server's channels in order.
 #[utoipa::path(
-    get, path = "/{server_id}/channels", tag = "channels",
+    get, path = "/{server_id}/channels", tag = "channels", operation_id = "list_channels",
     params(("server_id" = Uuid, Path)),
     responses((status = 200, body = Vec<Channel>), (status = 404, body = ErrorBody))
 )]
@@ -49,7 +49,7 @@ async fn list(
 /// Create a channel at the end of the list. Text channel names are lowercased with dashes.
 /// Admins and moderators.
 #[utoipa::path(
-    post, path = "/{server_id}/channels", tag = "channels",
+    post, path = "/{server_id}/channels", tag = "channels", operation_id = "create_channel",
     params(("server_id" = Uuid, Path)),
     request_body = CreateChannelRequest,
     responses(
@@ -90,7 +90,7 @@ async fn create(
 
 /// Rename a channel, change its topic, or move it. Admins and moderators.
 #[utoipa::path(
-    patch, path = "/{channel_id}", tag = "channels",
+    patch, path = "/{channel_id}", tag = "channels", operation_id = "update_channel",
     params(("channel_id" = Uuid, Path)),
     request_body = UpdateChannelRequest,
     responses(

@@ -2,7 +2,7 @@
 //! Their messages, events and pagination are the channel ones.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use parley_shared::servers::{Channel, ChannelKind, Conversation, CreateConversationRequest};
 use parley_shared::users::{AllowDmsFrom, User};
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiPath, ValidJson};
+use crate::extract::{ApiPath, ApiQuery, ValidJson};
 use crate::state::AppState;
 use crate::store::{conversations, messages, users};
 
@@ -61,7 +61,7 @@ async fn may_message(state: &AppState, me: Uuid, them: &users::Model) -> AppResu
 }
 
 /// Your conversations, latest activity first, each with its latest message.
-#[utoipa::path(get, path = "/@me/channels", tag = "conversations", responses((status = 200, body = Vec<Conversation>)))]
+#[utoipa::path(get, path = "/@me/channels", tag = "conversations", operation_id = "list_conversations", responses((status = 200, body = Vec<Conversation>)))]
 async fn list_mine(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -70,9 +70,9 @@ async fn list_mine(
 }
 
 /// Open the 1:1 conversation with one person (201 when new, 200 when it existed, whoever opened
-/// it first), or create a group with 2 to 9 people.
+/// it first), or create a group with 2 to 9 people (a limited number per hour: 429 beyond).
 #[utoipa::path(
-    post, path = "/@me/channels", tag = "conversations",
+    post, path = "/@me/channels", tag = "conversations", operation_id = "open_conversation",
     request_body = CreateConversationRequest,
     responses(
         (status = 201, description = "Created", body = Channel),
@@ -80,6 +80,7 @@ async fn list_mine(
         (status = 403, description = "Someone does not accept messages from you", body = ErrorBody),
         (status = 404, description = "No such user", body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, description = "Too many groups created lately", body = ErrorBody),
     )
 )]
 async fn open(
@@ -108,6 +109,8 @@ async fn open(
     let (channel, created) = if let [other] = people.as_slice() {
         conversations::open_direct(&state.store, caller.id(), other.id).await?
     } else {
+        // Each group lands in everyone's list at once: a burst of them is spam.
+        state.limits.groups.check(&caller.id()).await?;
         (
             conversations::create_group(&state.store, caller.id(), &ids).await?,
             true,
@@ -129,24 +132,33 @@ struct SearchQuery {
 
 /// People whose username or display name contains `q` (at least 2 characters).
 #[utoipa::path(
-    get, path = "/search", tag = "conversations",
-    params(("q" = String, Query, description = "At least 2 characters")),
+    get, path = "/search", tag = "conversations", operation_id = "search_users",
+    params(("q" = String, Query, min_length = 2, max_length = 100, pattern = r"^\s*[^\s\u0000][^\u0000]*[^\s\u0000]\s*$", description = "At least 2 characters, matched literally (`%` and `_` are no wildcards)")),
     responses((status = 200, body = Vec<User>), (status = 422, body = ErrorBody))
 )]
 async fn search(
     State(state): State<AppState>,
     caller: CurrentUser,
-    query: Result<Query<SearchQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(SearchQuery { q }): ApiQuery<SearchQuery>,
 ) -> AppResult<Json<Vec<User>>> {
-    let q = query.map(|Query(q)| q.q).unwrap_or_default();
-    if q.trim().chars().count() < 2 {
+    // What is searched is the trimmed text, wildcards included literally (the store escapes
+    // them), so the minimum holds for what is actually looked up.
+    if q.chars().count() > 100 {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "Search for at most 100 characters.",
+        )
+        .with_field("q", "must be at most 100 characters"));
+    }
+    let q = q.trim();
+    if q.chars().count() < 2 {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
             "Search for at least 2 characters.",
         )
         .with_field("q", "must be at least 2 characters"));
     }
-    let found = users::search(&state.store, &q, caller.id(), 20).await?;
+    let found = users::search(&state.store, q, caller.id(), 20).await?;
     Ok(Json(found.iter().map(users::to_public_dto).collect()))
 }
 
@@ -196,7 +208,7 @@ async fn add_recipient(
 /// them only.
 #[utoipa::path(
     delete, path = "/{channel_id}/recipients/{user_id}", tag = "conversations",
-    params(("channel_id" = Uuid, Path), ("user_id" = String, Path, description = "A user id or `@me`")),
+    params(("channel_id" = Uuid, Path), ("user_id" = String, Path, pattern = r"^(@me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = "A user id or `@me`")),
     responses((status = 204), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
 async fn remove_recipient(

@@ -21,16 +21,20 @@ pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(look_up, accept))
 }
 
-/// The server behind an invite code, or 404. Unknown codes count against the caller and their
-/// address, so codes cannot be guessed at speed (429 with Retry-After).
+/// The server behind an invite code, or 404. Unknown codes count against the caller (or, signed
+/// out, only their address) and their address, so codes cannot be guessed at speed (429 with
+/// Retry-After).
 async fn find(
     state: &AppState,
     code: &str,
-    caller: &CurrentUser,
+    caller: Option<&CurrentUser>,
     peer: SocketAddr,
 ) -> AppResult<servers::Model> {
-    let account = caller.id().to_string();
-    if let Err(wait) = state.invite_throttle.check(&account, peer.ip()) {
+    let account = match caller {
+        Some(caller) => caller.id().to_string(),
+        None => format!("address {}", peer.ip()),
+    };
+    if let Err(wait) = state.invite_throttle.check(&account, peer.ip()).await {
         return Err(AppError::rate_limited(wait.as_secs_f64().ceil() as u64));
     }
     let found = if code.len() <= 64 {
@@ -38,19 +42,27 @@ async fn find(
     } else {
         None
     };
-    found.ok_or_else(|| {
-        state.invite_throttle.record_failure(&account, peer.ip());
-        AppError::new(
-            parley_shared::ErrorCode::NotFound,
-            "This invite is invalid or has expired.",
-        )
-    })
+    match found {
+        Some(server) => Ok(server),
+        None => {
+            state
+                .invite_throttle
+                .record_failure(&account, peer.ip())
+                .await;
+            Err(AppError::new(
+                parley_shared::ErrorCode::NotFound,
+                "This invite is invalid or has expired.",
+            ))
+        }
+    }
 }
 
-/// What an invite leads to: the server's name, icon and member count.
+/// What an invite leads to: the server's name, icon and member count. Open to signed-out
+/// visitors too, so the invite page can show where a link leads before anyone signs in.
 #[utoipa::path(
-    get, path = "/{code}", tag = "invites",
-    params(("code" = String, Path)),
+    get, path = "/{code}", tag = "invites", operation_id = "look_up_invite",
+    params(("code" = String, Path, pattern = r"^[A-Za-z0-9]{1,64}$", description = "The invite code")),
+    security((), ("bearer" = []), ("session" = [])),
     responses(
         (status = 200, body = InvitePreview),
         (status = 404, description = "Unknown or regenerated code", body = ErrorBody),
@@ -59,11 +71,11 @@ async fn find(
 )]
 async fn look_up(
     State(state): State<AppState>,
-    caller: CurrentUser,
+    caller: Option<CurrentUser>,
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiPath(code): ApiPath<String>,
 ) -> AppResult<Json<InvitePreview>> {
-    let server = find(&state, &code, &caller, peer).await?;
+    let server = find(&state, &code, caller.as_ref(), peer).await?;
     Ok(Json(InvitePreview {
         code,
         server: preview(&state, &server).await?,
@@ -72,8 +84,8 @@ async fn look_up(
 
 /// Join the server as a guest (201), or get it if you already are a member (200).
 #[utoipa::path(
-    post, path = "/{code}", tag = "invites",
-    params(("code" = String, Path)),
+    post, path = "/{code}", tag = "invites", operation_id = "accept_invite",
+    params(("code" = String, Path, pattern = r"^[A-Za-z0-9]{1,64}$", description = "The invite code")),
     responses(
         (status = 201, description = "Joined", body = MyServer),
         (status = 200, description = "Already a member", body = MyServer),
@@ -87,6 +99,6 @@ async fn accept(
     ConnectInfo(peer): ConnectInfo<SocketAddr>,
     ApiPath(code): ApiPath<String>,
 ) -> AppResult<(StatusCode, Json<MyServer>)> {
-    let server = find(&state, &code, &caller, peer).await?;
+    let server = find(&state, &code, Some(&caller), peer).await?;
     join_and_describe(&state, &server, caller.id()).await
 }

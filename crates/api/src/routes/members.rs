@@ -39,7 +39,7 @@ fn user_ref(value: &str, caller: &CurrentUser) -> AppResult<Uuid> {
 
 /// Everyone in the server: admins, then moderators, then guests.
 #[utoipa::path(
-    get, path = "/{server_id}/members", tag = "members",
+    get, path = "/{server_id}/members", tag = "members", operation_id = "list_members",
     params(("server_id" = Uuid, Path)),
     responses((status = 200, body = Vec<Member>), (status = 404, body = ErrorBody))
 )]
@@ -57,7 +57,7 @@ async fn list(
 
 /// Join a discoverable server as a guest (201), or get it if you already are a member (200).
 #[utoipa::path(
-    put, path = "/{server_id}/members/@me", tag = "members",
+    put, path = "/{server_id}/members/@me", tag = "members", operation_id = "join_discoverable_server",
     params(("server_id" = Uuid, Path)),
     responses(
         (status = 201, description = "Joined", body = MyServer),
@@ -82,7 +82,7 @@ async fn join_discoverable(
 
 /// Leave the server. The last admin cannot leave: hand admin over or delete the server.
 #[utoipa::path(
-    delete, path = "/{server_id}/members/@me", tag = "members",
+    delete, path = "/{server_id}/members/@me", tag = "members", operation_id = "leave_server",
     params(("server_id" = Uuid, Path)),
     responses(
         (status = 204),
@@ -103,8 +103,8 @@ async fn leave(
 /// Change a member's role. Admins only, on members below admin (or themselves, stepping down
 /// while another admin remains). Making someone admin hands admin over.
 #[utoipa::path(
-    patch, path = "/{server_id}/members/{user_id}", tag = "members",
-    params(("server_id" = Uuid, Path), ("user_id" = String, Path, description = "A user id or `@me`")),
+    patch, path = "/{server_id}/members/{user_id}", tag = "members", operation_id = "update_member_role",
+    params(("server_id" = Uuid, Path), ("user_id" = String, Path, pattern = r"^(@me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = "A user id or `@me`")),
     request_body = UpdateMemberRequest,
     responses(
         (status = 200, body = Member),
@@ -139,8 +139,8 @@ async fn update_role(
 /// Kick a member, or leave with `@me`. Admins kick moderators and guests; moderators kick
 /// guests. The last admin cannot leave.
 #[utoipa::path(
-    delete, path = "/{server_id}/members/{user_id}", tag = "members",
-    params(("server_id" = Uuid, Path), ("user_id" = String, Path, description = "A user id or `@me`")),
+    delete, path = "/{server_id}/members/{user_id}", tag = "members", operation_id = "remove_member",
+    params(("server_id" = Uuid, Path), ("user_id" = String, Path, pattern = r"^(@me|[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})$", description = "A user id or `@me`")),
     responses(
         (status = 204),
         (status = 403, body = ErrorBody),

@@ -2,7 +2,7 @@
 //! clients resume from.
 
 use axum::Json;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -18,7 +18,7 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiPath, ValidJson};
+use crate::extract::{ApiPath, ApiQuery, ValidJson};
 use crate::state::AppState;
 use crate::store::messages::{self, PageFrom};
 use crate::store::{channels, users};
@@ -40,7 +40,14 @@ fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("s{seq}"))
 }
 
+/// The cursor `after=0` stands for the channel's beginning, so a client can page a whole
+/// channel oldest-first without having a cursor yet.
+pub const FROM_THE_START: &str = "0";
+
 fn decode_cursor(cursor: &str, field: &str) -> AppResult<i64> {
+    if field == "after" && cursor == FROM_THE_START {
+        return Ok(0);
+    }
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()
@@ -66,13 +73,6 @@ fn check_limit(limit: Option<u64>) -> AppResult<u64> {
     }
 }
 
-/// Query strings that do not parse answer in our error shape.
-fn query<T>(query: Result<Query<T>, axum::extract::rejection::QueryRejection>) -> AppResult<T> {
-    query
-        .map(|Query(q)| q)
-        .map_err(|e| AppError::new(ErrorCode::ValidationFailed, e.body_text()))
-}
-
 #[derive(Debug, Deserialize)]
 struct PageQuery {
     before: Option<String>,
@@ -81,14 +81,15 @@ struct PageQuery {
 }
 
 /// A page of history. Without cursors, the newest messages; `before` pages back (newest first),
-/// `after` pages forward (oldest first). `next_cursor` continues in the same direction.
+/// `after` pages forward (oldest first); `after=0` starts at the channel's first message.
+/// `next_cursor` continues in the same direction.
 #[utoipa::path(
-    get, path = "/{channel_id}/messages", tag = "messages",
+    get, path = "/{channel_id}/messages", tag = "messages", operation_id = "list_messages",
     params(
         ("channel_id" = Uuid, Path),
-        ("before" = Option<String>, Query, description = "A cursor: messages older than it"),
-        ("after" = Option<String>, Query, description = "A cursor: messages newer than it"),
-        ("limit" = Option<u64>, Query, description = "1 to 100, default 50"),
+        ("before" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages older than it"),
+        ("after" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages newer than it; `0` for the channel's beginning"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
     ),
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
 )]
@@ -96,9 +97,8 @@ async fn list(
     State(state): State<AppState>,
     caller: CurrentUser,
     ApiPath(channel_id): ApiPath<Uuid>,
-    page_query: Result<Query<PageQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(page_query): ApiQuery<PageQuery>,
 ) -> AppResult<Json<Page<Message>>> {
-    let page_query = query(page_query)?;
     access::channel(&state, channel_id, caller.id()).await?;
     let limit = check_limit(page_query.limit)?;
     let from = match (&page_query.before, &page_query.after) {
@@ -128,12 +128,13 @@ async fn list(
 /// Send a message. A repeated nonce returns the message already sent with it (200), never a
 /// second one.
 #[utoipa::path(
-    post, path = "/{channel_id}/messages", tag = "messages",
+    post, path = "/{channel_id}/messages", tag = "messages", operation_id = "send_message",
     params(("channel_id" = Uuid, Path)),
     request_body = SendMessageRequest,
     responses(
         (status = 201, description = "Sent", body = Message),
         (status = 200, description = "Already sent with this nonce", body = Message),
+        (status = 403, description = "Not a text channel", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
         (status = 429, body = ErrorBody),
@@ -173,14 +174,14 @@ pub async fn send_message(
             "Messages can only be sent to text channels.",
         ));
     }
-    state.send_limiter.check(author.id)?;
+    state.limits.sends.check(&author.id).await?;
     let content = request.content.trim().to_owned();
     messages::create(&state.store, &channel, author, content, request.nonce).await
 }
 
-/// Edit your own message.
+/// Edit your own message. Edits are rate limited per user, like sends.
 #[utoipa::path(
-    patch, path = "/{channel_id}/messages/{message_id}", tag = "messages",
+    patch, path = "/{channel_id}/messages/{message_id}", tag = "messages", operation_id = "edit_message",
     params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
     request_body = EditMessageRequest,
     responses(
@@ -188,6 +189,7 @@ pub async fn send_message(
         (status = 403, description = "Not yours, or deleted", body = ErrorBody),
         (status = 404, body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody),
     )
 )]
 async fn edit(
@@ -212,14 +214,16 @@ async fn edit(
             "A deleted message cannot be edited.",
         ));
     }
+    state.limits.edits.check(&caller.id()).await?;
     let content = request.content.trim().to_owned();
     Ok(Json(
         messages::edit(&state.store, &channel, message, &author, content).await?,
     ))
 }
 
-/// Delete a message: its author, or a moderator or admin of the server. It keeps its place and
-/// shows as deleted.
+/// Delete a message: its author, or any moderator or admin of the server, whoever wrote it (role
+/// order limits kicks and role changes, not removing a message). It keeps its place and shows
+/// as deleted; its edit history records who deleted it.
 #[utoipa::path(
     delete, path = "/{channel_id}/messages/{message_id}", tag = "messages",
     params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
@@ -235,14 +239,7 @@ async fn delete_message(
         .await?
         .ok_or_else(AppError::not_found)?;
     if message.author_id != caller.id() {
-        moderates(
-            &state,
-            &channel,
-            &membership,
-            message.author_id,
-            "delete other people's messages",
-        )
-        .await?;
+        membership.require(Role::Moderator, "delete other people's messages")?;
     }
     messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -250,7 +247,7 @@ async fn delete_message(
 
 /// What a message said before each edit (and before deletion). Moderators and admins.
 #[utoipa::path(
-    get, path = "/{channel_id}/messages/{message_id}/edits", tag = "messages",
+    get, path = "/{channel_id}/messages/{message_id}/edits", tag = "messages", operation_id = "list_message_edits",
     params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
     responses((status = 200, body = Vec<MessageEdit>), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
 )]
@@ -311,11 +308,11 @@ struct EventsQuery {
 /// Every change in the channel after `after_seq`, in seq order, as the gateway sent them. 410
 /// `resync_required` when some are no longer kept: reload the history instead.
 #[utoipa::path(
-    get, path = "/{channel_id}/events", tag = "messages",
+    get, path = "/{channel_id}/events", tag = "messages", operation_id = "list_channel_events",
     params(
         ("channel_id" = Uuid, Path),
-        ("after_seq" = i64, Query, description = "The last seq you have"),
-        ("limit" = Option<u64>, Query, description = "1 to 100, default 50"),
+        ("after_seq" = i64, Query, minimum = 0, description = "The last seq you have (0 for all that is kept); a page's `next_cursor` is the next `after_seq`"),
+        ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
     ),
     responses((status = 200, body = Page<ServerEvent>), (status = 404, body = ErrorBody), (status = 410, body = ErrorBody))
 )]
@@ -323,12 +320,17 @@ async fn events(
     State(state): State<AppState>,
     caller: CurrentUser,
     ApiPath(channel_id): ApiPath<Uuid>,
-    events_query: Result<Query<EventsQuery>, axum::extract::rejection::QueryRejection>,
+    ApiQuery(events_query): ApiQuery<EventsQuery>,
 ) -> AppResult<Json<Page<ServerEvent>>> {
-    let events_query = query(events_query)?;
     let (channel, _) = access::channel(&state, channel_id, caller.id()).await?;
     let limit = check_limit(events_query.limit)?;
-    let after = events_query.after_seq.max(0);
+    if events_query.after_seq < 0 {
+        return Err(
+            AppError::new(ErrorCode::ValidationFailed, "Seqs start at 0.")
+                .with_field("after_seq", "must be 0 or more"),
+        );
+    }
+    let after = events_query.after_seq;
     let (items, more) = messages::events_after(&state.store, &channel, after, limit).await?;
     let next_cursor = if more {
         items

@@ -3,12 +3,14 @@
 //! OpenAPI document served at `/api/v1/openapi.json`.
 
 pub mod auth;
+pub mod bans;
 pub mod channels;
 pub mod conversations;
 pub mod health;
 pub mod invites;
 pub mod members;
 pub mod messages;
+pub mod openapi;
 pub mod servers;
 pub mod users;
 
@@ -27,8 +29,13 @@ use crate::state::AppState;
         title = "Parley API",
         description = "REST API of Parley, a self-hostable chat server. Authenticate with the \
             session cookie set by `/auth/login`, or with `Authorization: Bearer <token>` using a \
-            personal access token. Errors always have the shape `{error, message, fields}`.",
+            personal access token. Errors always have the shape `{error, message, fields}`, \
+            with `Retry-After` on 429 and 503. Cursors are opaque; `after=0` starts a channel's \
+            history from its beginning. The WebSocket gateway at `/api/v1/gateway` speaks the \
+            `ClientEvent` and `ServerEvent` frames described under components, each told apart \
+            by its `type`.",
     ),
+    components(schemas(parley_shared::events::ClientEvent, parley_shared::events::ServerEvent)),
     modifiers(&SecuritySchemes),
     security(("bearer" = []), ("session" = [])),
     tags(
@@ -77,7 +84,8 @@ pub fn api() -> OpenApiRouter<AppState> {
                 "/servers",
                 servers::router()
                     .merge(channels::server_router())
-                    .merge(members::router()),
+                    .merge(members::router())
+                    .merge(bans::router()),
             )
             .nest(
                 "/channels",

@@ -1,7 +1,7 @@
 //! Servers: create, list yours, settings, icon, delete, discovery, and the invite code.
 
 use axum::Json;
-use axum::extract::{Multipart, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::StatusCode;
 use parley_shared::servers::{
     CreateServerRequest, Invite, MyServer, Role, Server, ServerPreview, UpdateServerRequest,
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::access;
 use crate::auth::CurrentUser;
 use crate::error::{AppError, AppResult};
-use crate::extract::{ApiPath, ValidJson};
+use crate::extract::{ApiPath, ApiQuery, ValidJson};
 use crate::media::icons;
 use crate::state::AppState;
 use crate::store::{channels, members, servers};
@@ -46,7 +46,7 @@ pub async fn preview(state: &AppState, server: &servers::Model) -> AppResult<Ser
 }
 
 /// The servers you are in, with your role and their channels.
-#[utoipa::path(get, path = "", tag = "servers", responses((status = 200, body = Vec<MyServer>)))]
+#[utoipa::path(get, path = "", tag = "servers", operation_id = "list_my_servers", responses((status = 200, body = Vec<MyServer>)))]
 async fn list_mine(
     State(state): State<AppState>,
     caller: CurrentUser,
@@ -61,7 +61,7 @@ async fn list_mine(
 
 /// Create a server. You become its admin; it starts with a `general` text channel.
 #[utoipa::path(
-    post, path = "", tag = "servers",
+    post, path = "", tag = "servers", operation_id = "create_server",
     request_body = CreateServerRequest,
     responses((status = 201, body = MyServer), (status = 422, body = ErrorBody))
 )]
@@ -85,18 +85,25 @@ struct DiscoverQuery {
     q: Option<String>,
 }
 
-/// Servers that anyone may join without an invite.
+/// Servers that anyone may join without an invite (not those you are banned from).
 #[utoipa::path(
-    get, path = "/discover", tag = "servers",
-    params(("q" = Option<String>, Query, description = "Only servers whose name contains this")),
+    get, path = "/discover", tag = "servers", operation_id = "discover_servers",
+    params(("q" = Option<String>, Query, max_length = 100, pattern = r"^[^\u0000]*$", description = "Only servers whose name contains this (literally: `%` and `_` are no wildcards)")),
     responses((status = 200, body = Vec<ServerPreview>))
 )]
 async fn discover(
     State(state): State<AppState>,
-    _caller: CurrentUser,
-    Query(query): Query<DiscoverQuery>,
+    caller: CurrentUser,
+    ApiQuery(query): ApiQuery<DiscoverQuery>,
 ) -> AppResult<Json<Vec<ServerPreview>>> {
-    let found = servers::discover(&state.store, query.q.as_deref(), 100).await?;
+    if query.q.as_deref().is_some_and(|q| q.chars().count() > 100) {
+        return Err(AppError::new(
+            ErrorCode::ValidationFailed,
+            "Search for at most 100 characters.",
+        )
+        .with_field("q", "must be at most 100 characters"));
+    }
+    let found = servers::discover(&state.store, caller.id(), query.q.as_deref(), 100).await?;
     Ok(Json(
         found
             .into_iter()
@@ -132,7 +139,7 @@ async fn get_server(
 
 /// Rename the server or change whether it is discoverable. Admins only.
 #[utoipa::path(
-    patch, path = "/{server_id}", tag = "servers",
+    patch, path = "/{server_id}", tag = "servers", operation_id = "update_server",
     params(("server_id" = Uuid, Path)),
     request_body = UpdateServerRequest,
     responses((status = 200, body = Server), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody))
@@ -164,21 +171,43 @@ async fn delete_server(
 ) -> AppResult<StatusCode> {
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "delete the server")?;
-    servers::delete(&state.store, server_id).await?;
+    let icon = servers::delete(&state.store, membership.server).await?;
+    forget_icon(&state, icon).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Deletes an icon's file once no server shows it. A failure only leaves a stray file, so it is
+/// logged rather than failing the request that already succeeded.
+async fn forget_icon(state: &AppState, hash: Option<String>) {
+    let Some(hash) = hash else { return };
+    let outcome = async {
+        if !servers::icon_in_use(&state.store, &hash).await? {
+            icons::delete(&state.config.data_dir, &hash).await?;
+        }
+        AppResult::Ok(())
+    }
+    .await;
+    if let Err(err) = outcome {
+        tracing::warn!(error = %err, hash, "could not delete an unused icon");
+    }
+}
+
 /// Set the server's icon: a multipart form with an `icon` file (PNG, JPEG, GIF or WebP, at
-/// most 5 MiB). It is cropped to a square of at most 512 px. Admins only.
+/// most 5 MiB and 4096 px a side). It is cropped to a square of at most 512 px. Admins only;
+/// uploads are rate limited per user.
 #[utoipa::path(
     put, path = "/{server_id}/icon", tag = "servers",
     params(("server_id" = Uuid, Path)),
-    request_body(content_type = "multipart/form-data", description = "An `icon` file field"),
+    request_body(content = IconUpload, content_type = "multipart/form-data"),
     responses(
         (status = 200, body = Server),
+        (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody),
         (status = 413, body = ErrorBody),
         (status = 415, body = ErrorBody),
         (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody),
+        (status = 503, description = "Every image decoder is busy; see Retry-After", body = ErrorBody),
     )
 )]
 async fn upload_icon(
@@ -189,10 +218,24 @@ async fn upload_icon(
 ) -> AppResult<Json<Server>> {
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "change the server's icon")?;
+    state.limits.icon_uploads.check(&caller.id()).await?;
     let bytes = read_icon_field(multipart).await?;
-    let hash = icons::store(&state.config.data_dir, bytes).await?;
-    let server = servers::set_icon(&state.store, membership.server, Some(hash)).await?;
+    let hash = icons::store(&state.config.data_dir, &state.image_decoders, bytes).await?;
+    let (server, replaced) = servers::set_icon(&state.store, membership.server, Some(hash)).await?;
+    forget_icon(&state, replaced).await;
     Ok(Json(servers::to_dto(&server)))
+}
+
+/// The icon upload, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the multipart form for the OpenAPI document only"
+)]
+struct IconUpload {
+    /// The picture: PNG, JPEG, GIF or WebP, at most 5 MiB and 4096 px a side.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    icon: Vec<u8>,
 }
 
 /// The bytes of the form's `icon` field, refusing anything larger than the icon limit.
@@ -248,7 +291,8 @@ async fn remove_icon(
 ) -> AppResult<Json<Server>> {
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "change the server's icon")?;
-    let server = servers::set_icon(&state.store, membership.server, None).await?;
+    let (server, replaced) = servers::set_icon(&state.store, membership.server, None).await?;
+    forget_icon(&state, replaced).await;
     Ok(Json(servers::to_dto(&server)))
 }
 

@@ -7,12 +7,11 @@ use parley_shared::users::{
     ApiToken, ChangePasswordRequest, CreateTokenRequest, CreatedToken, UpdateMeRequest, User,
 };
 use parley_shared::{ErrorBody, ErrorCode};
-use tower_sessions::Session;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 use uuid::Uuid;
 
-use crate::auth::{AuthMethod, CurrentUser, password, tokens};
+use crate::auth::{Credential, CurrentUser, tokens};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ValidJson};
 use crate::state::AppState;
@@ -28,7 +27,7 @@ pub fn router() -> OpenApiRouter<AppState> {
 
 /// Your own account.
 #[utoipa::path(
-    get, path = "/@me", tag = "users",
+    get, path = "/@me", tag = "users", operation_id = "get_me",
     responses(
         (status = 200, body = User),
         (status = 401, description = "Not signed in", body = ErrorBody),
@@ -58,7 +57,8 @@ async fn update_me(
     Ok(Json(users::to_private_dto(&user)))
 }
 
-/// Change your password. Every other session of yours is signed out; tokens stay valid.
+/// Change your password. Every other session of yours is signed out (and its sockets closed);
+/// tokens stay valid unless `revoke_tokens` is true.
 #[utoipa::path(
     put, path = "/@me/password", tag = "users",
     request_body = ChangePasswordRequest,
@@ -71,36 +71,53 @@ async fn update_me(
 async fn change_password(
     State(state): State<AppState>,
     caller: CurrentUser,
-    session: Session,
     axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ValidJson(request): ValidJson<ChangePasswordRequest>,
 ) -> AppResult<StatusCode> {
-    // A stolen session must not become a way to guess the password: same budget as logins.
+    confirm_password(&state, &caller, peer, request.current_password).await?;
+    let hash = state.hasher.hash(request.new_password).await?;
+    let user = users::set_password_hash(&state.store, caller.user, hash).await?;
+    let keep = match &caller.credential {
+        Credential::Session(id) => Some(id.clone()),
+        Credential::Token(_) => None,
+    };
+    let ended = store::sessions::end_all_for_user(&state.store, user.id, keep).await?;
+    let revoked = if request.revoke_tokens {
+        store::tokens::revoke_all(&state.store, user.id).await?
+    } else {
+        0
+    };
+    tracing::info!(user_id = %user.id, ended_sessions = ended, revoked_tokens = revoked, "password changed");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// 422 naming `current_password` unless it is the caller's password. A stolen session must not
+/// become a way to guess the password: attempts share the login throttle.
+async fn confirm_password(
+    state: &AppState,
+    caller: &CurrentUser,
+    peer: std::net::SocketAddr,
+    password: String,
+) -> AppResult<()> {
     let throttle = &state.login_throttle;
-    let account = caller.user.username.clone();
-    if let Err(wait) = throttle.check(&account, peer.ip()) {
+    let account = format!("user:{}", caller.id());
+    if let Err(wait) = throttle.attempt(&account, peer.ip()).await {
         return Err(AppError::rate_limited(wait.as_secs_f64().ceil() as u64));
     }
     let stored = Some(caller.user.password_hash.clone());
-    if !password::verify(request.current_password, stored).await? {
-        throttle.record_failure(&account, peer.ip());
+    if !state.hasher.verify(password, stored).await? {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
             "The current password is wrong.",
         )
         .with_field("current_password", "is not your current password"));
     }
-    throttle.record_success(&account);
-    let hash = password::hash(request.new_password).await?;
-    let user = users::set_password_hash(&state.store, caller.user, hash).await?;
-    let keep = match caller.method {
-        AuthMethod::Session => session.id(),
-        AuthMethod::BearerToken => None,
-    };
-    let ended = store::sessions::end_all_for_user(&state.store, user.id, keep).await?;
-    tracing::info!(user_id = %user.id, ended_sessions = ended, "password changed");
-    Ok(StatusCode::NO_CONTENT)
+    throttle.succeeded(&account, peer.ip()).await;
+    Ok(())
 }
+
+/// How recently a browser session must have signed in to create a token without the password.
+const RECENT_SIGN_IN: chrono::Duration = chrono::Duration::minutes(5);
 
 /// Your personal access tokens (never their secrets).
 #[utoipa::path(
@@ -116,19 +133,38 @@ async fn list_tokens(
 }
 
 /// Create a personal access token. The secret is in this answer and nowhere else, ever.
+/// `current_password` is required, except from a browser session that signed in less than
+/// five minutes ago: a stolen cookie alone cannot mint a lasting credential.
 #[utoipa::path(
     post, path = "/@me/tokens", tag = "tokens",
     request_body = CreateTokenRequest,
     responses(
         (status = 201, body = CreatedToken),
-        (status = 422, description = "Invalid name", body = ErrorBody),
+        (status = 422, description = "Invalid name, or a missing or wrong current password", body = ErrorBody),
+        (status = 429, description = "Too many wrong passwords", body = ErrorBody),
     )
 )]
 async fn create_token(
     State(state): State<AppState>,
     caller: CurrentUser,
+    axum::extract::ConnectInfo(peer): axum::extract::ConnectInfo<std::net::SocketAddr>,
     ValidJson(request): ValidJson<CreateTokenRequest>,
 ) -> AppResult<(StatusCode, Json<CreatedToken>)> {
+    let recent = matches!(caller.credential, Credential::Session(_))
+        && caller
+            .signed_in_at
+            .is_some_and(|at| chrono::Utc::now() - at < RECENT_SIGN_IN);
+    match request.current_password {
+        Some(password) => confirm_password(&state, &caller, peer, password).await?,
+        None if recent => {}
+        None => {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                "Confirm your password to create a token.",
+            )
+            .with_field("current_password", "is required"));
+        }
+    }
     let secret = tokens::generate();
     let name = request.name.trim().to_owned();
     let token =

@@ -4,9 +4,10 @@ use chrono::Utc;
 use parley_shared::ErrorCode;
 use parley_shared::events::ServerEvent;
 use parley_shared::servers::{ChannelKind, GROUP_MAX};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, Set, TransactionTrait,
+    ActiveModelTrait, ColumnTrait, DatabaseTransaction, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, Set, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -236,15 +237,24 @@ pub async fn of_user(
     Ok(out)
 }
 
-/// Adds someone to a group: they see it appear, the others see them join.
+/// Adds someone to a group: they see it appear, the others see them join. The size cap is
+/// counted under the channel's row lock, so concurrent adds cannot overshoot it.
 pub async fn add_recipient(
     store: &Store,
     channel: &channels::Model,
     user: &users::Model,
 ) -> AppResult<bool> {
+    let txn = store.db().begin().await?;
+    lock(&txn, channel.id).await?;
+    let already = channel_recipients::Entity::find_by_id((channel.id, user.id))
+        .one(&txn)
+        .await?;
+    if already.is_some() {
+        return Ok(false);
+    }
     let count = channel_recipients::Entity::find()
         .filter(channel_recipients::Column::ChannelId.eq(channel.id))
-        .count(store.db())
+        .count(&txn)
         .await?;
     if count as usize >= GROUP_MAX {
         return Err(AppError::new(
@@ -258,13 +268,14 @@ pub async fn add_recipient(
         user_id: Set(user.id),
         joined_at: Set(Utc::now()),
     }
-    .insert(store.db())
+    .insert(&txn)
     .await;
     match inserted {
         Ok(_) => {}
         Err(err) if RECIPIENT_KEY.violated_by(&err) => return Ok(false),
         Err(err) => return Err(err.into()),
     }
+    txn.commit().await?;
     let people = recipients(store, channel.id).await?;
     let others = people
         .iter()
@@ -285,6 +296,20 @@ pub async fn add_recipient(
         },
     );
     Ok(true)
+}
+
+/// Takes the conversation's row lock for the rest of `txn` (an update, so it works the same on
+/// SQLite, where it takes the database's write lock).
+async fn lock(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<()> {
+    channels::Entity::update_many()
+        .col_expr(
+            channels::Column::LastSeq,
+            Expr::col(channels::Column::LastSeq).into(),
+        )
+        .filter(channels::Column::Id.eq(channel_id))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Removes someone from a group: it disappears for them only.

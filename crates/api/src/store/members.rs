@@ -66,27 +66,44 @@ pub async fn get(store: &Store, server_id: Uuid, user_id: Uuid) -> AppResult<Opt
 }
 
 /// Adds the user as a guest. `(member, true)` when they joined now, `(member, false)` when they
-/// already were a member (joining twice is not an error).
+/// already were a member (joining twice is not an error). 403 `banned` for someone banned from
+/// the server, whichever way they came (an invite, discovery); checked under the server's lock,
+/// so a ban in progress is not slipped past.
 pub async fn join(store: &Store, server_id: Uuid, user_id: Uuid) -> AppResult<(Model, bool)> {
+    let txn = store.db().begin().await?;
+    servers::lock(&txn, server_id).await?;
+    if let Some(existing) = members::Entity::find_by_id((server_id, user_id))
+        .one(&txn)
+        .await?
+    {
+        return Ok((existing, false));
+    }
+    if super::bans::is_banned(&txn, server_id, user_id).await? {
+        return Err(AppError::new(
+            ErrorCode::Banned,
+            "You are banned from this server.",
+        ));
+    }
     let member = members::ActiveModel {
         server_id: Set(server_id),
         user_id: Set(user_id),
         role: Set(Role::Guest.as_str().to_owned()),
         joined_at: Set(Utc::now()),
     };
-    match member.insert(store.db()).await {
-        Ok(member) => {
-            publish_change(store, &member, true).await?;
-            Ok((member, true))
-        }
+    let member = match member.insert(&txn).await {
+        Ok(member) => member,
         Err(err) if MEMBER_KEY.violated_by(&err) => {
+            drop(txn);
             let existing = get(store, server_id, user_id)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            Ok((existing, false))
+            return Ok((existing, false));
         }
-        Err(err) => Err(err.into()),
-    }
+        Err(err) => return Err(err.into()),
+    };
+    txn.commit().await?;
+    publish_change(store, &member, true).await?;
+    Ok((member, true))
 }
 
 /// Members with their accounts: admins first, then moderators, then guests, each by name.

@@ -1,6 +1,7 @@
 //! All database access. Nothing outside this module imports sea-orm's query API; callers get
 //! domain functions (`users::create`, `tokens::revoke`) and plain models back.
 
+pub mod bans;
 pub mod channels;
 pub mod conversations;
 pub mod entities;
@@ -19,7 +20,7 @@ use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DbE
 
 use crate::config::Config;
 use crate::realtime::bus::EventBus;
-use crate::realtime::{Audience, Envelope};
+use crate::realtime::{Audience, BusMessage, Envelope, Revocation};
 use parley_shared::events::ServerEvent;
 
 /// The handle every store function takes. Cheap to clone: the pool and bus are shared.
@@ -49,10 +50,19 @@ impl Store {
             .acquire_timeout(Duration::from_secs(10));
         if sqlite {
             // WAL lets readers proceed while one writer commits; the busy timeout makes
-            // concurrent writers wait for each other instead of failing.
-            options.max_connections(8).map_sqlx_sqlite_opts(|o| {
+            // concurrent writers wait for each other instead of failing. `synchronous` decides
+            // whether an acknowledged commit survives power loss (see the README).
+            let synchronous = match config.sqlite_synchronous {
+                crate::config::SqliteSynchronous::Full => {
+                    sea_orm::sqlx::sqlite::SqliteSynchronous::Full
+                }
+                crate::config::SqliteSynchronous::Normal => {
+                    sea_orm::sqlx::sqlite::SqliteSynchronous::Normal
+                }
+            };
+            options.max_connections(8).map_sqlx_sqlite_opts(move |o| {
                 o.journal_mode(sea_orm::sqlx::sqlite::SqliteJournalMode::Wal)
-                    .synchronous(sea_orm::sqlx::sqlite::SqliteSynchronous::Normal)
+                    .synchronous(synchronous)
                     .busy_timeout(Duration::from_secs(10))
                     .foreign_keys(true)
             });
@@ -77,10 +87,12 @@ impl Store {
         let db = Database::connect(options)
             .await
             .with_context(|| format!("cannot connect to the database at {}", redact(url)))?;
-        Ok(Self {
-            db,
-            bus: EventBus::new(),
-        })
+        let bus = match &config.redis_url {
+            Some(url) => EventBus::with_redis(url, &config.redis_namespace)
+                .with_context(|| format!("REDIS_URL={} is not a Redis URL", redact(url)))?,
+            None => EventBus::new(),
+        };
+        Ok(Self { db, bus })
     }
 
     pub fn bus(&self) -> &EventBus {
@@ -89,7 +101,14 @@ impl Store {
 
     /// Announces a committed change. Only store functions call this, after their commit.
     pub(crate) fn publish(&self, audience: Audience, event: ServerEvent) {
-        self.bus.publish(Envelope { audience, event });
+        self.bus
+            .publish(BusMessage::Event(Envelope { audience, event }));
+    }
+
+    /// Announces that credentials ended, so every instance closes their sockets. Only store
+    /// functions call this, after the rows are gone.
+    pub(crate) fn publish_revocation(&self, revocation: Revocation) {
+        self.bus.publish(BusMessage::Revoke(revocation));
     }
 
     pub(crate) fn db(&self) -> &DatabaseConnection {
@@ -133,6 +152,22 @@ impl UniqueKey {
             _ => false,
         }
     }
+}
+
+/// A `LIKE` pattern matching text that contains `query` (lowercased) literally: `%`, `_` and
+/// the escape character itself are escaped, so a search for `%%` looks for two percent signs
+/// rather than matching everyone.
+pub(crate) fn contains_pattern(query: &str) -> sea_orm::sea_query::LikeExpr {
+    let mut pattern = String::with_capacity(query.len() + 2);
+    pattern.push('%');
+    for c in query.to_lowercase().chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            pattern.push('\\');
+        }
+        pattern.push(c);
+    }
+    pattern.push('%');
+    sea_orm::sea_query::LikeExpr::new(pattern).escape('\\')
 }
 
 /// Hides a password in a connection URL before it is logged.

@@ -14,7 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::entities::{channels, members, servers};
+use super::entities::{bans, channels, members, servers};
 use super::{Store, UniqueKey};
 use crate::error::AppResult;
 use crate::media::icons;
@@ -174,7 +174,14 @@ pub async fn update(
     Ok(server)
 }
 
-pub async fn set_icon(store: &Store, server: Model, icon_hash: Option<String>) -> AppResult<Model> {
+/// Sets (or clears) the icon. Returns the server and the icon it had before, which the caller
+/// deletes when no server uses it any more ([`icon_in_use`]).
+pub async fn set_icon(
+    store: &Store,
+    server: Model,
+    icon_hash: Option<String>,
+) -> AppResult<(Model, Option<String>)> {
+    let previous = server.icon_hash.clone();
     let mut server = server.into_active_model();
     server.icon_hash = Set(icon_hash);
     server.updated_at = Set(Utc::now());
@@ -185,11 +192,23 @@ pub async fn set_icon(store: &Store, server: Model, icon_hash: Option<String>) -
             server: to_dto(&server),
         },
     );
-    Ok(server)
+    let replaced = previous.filter(|old| server.icon_hash.as_ref() != Some(old));
+    Ok((server, replaced))
 }
 
-/// Deletes the server; members and channels go with it (foreign keys cascade).
-pub async fn delete(store: &Store, server_id: Uuid) -> AppResult<()> {
+/// Whether any server shows the icon with this hash (icons are shared by content).
+pub async fn icon_in_use(store: &Store, hash: &str) -> AppResult<bool> {
+    Ok(servers::Entity::find()
+        .filter(servers::Column::IconHash.eq(hash))
+        .count(store.db())
+        .await?
+        > 0)
+}
+
+/// Deletes the server; members and channels go with it (foreign keys cascade). Returns the
+/// icon it had, which the caller deletes when no other server uses it.
+pub async fn delete(store: &Store, server: Model) -> AppResult<Option<String>> {
+    let server_id = server.id;
     servers::Entity::delete_by_id(server_id)
         .exec(store.db())
         .await?;
@@ -197,7 +216,7 @@ pub async fn delete(store: &Store, server_id: Uuid) -> AppResult<()> {
         Audience::Server(server_id),
         ServerEvent::ServerDelete { server_id },
     );
-    Ok(())
+    Ok(server.icon_hash)
 }
 
 /// A fresh invite code; the old one stops working at once.
@@ -228,14 +247,22 @@ pub async fn member_count(store: &Store, server_id: Uuid) -> AppResult<u64> {
         .await?)
 }
 
-/// Discoverable servers, most members first, optionally whose name contains `query`.
+/// Discoverable servers, most members first, optionally whose name contains `query`; never one
+/// that `viewer` is banned from.
 pub async fn discover(
     store: &Store,
+    viewer: Uuid,
     query: Option<&str>,
     limit: u64,
 ) -> AppResult<Vec<(Model, u64)>> {
+    let banned_from = sea_orm::sea_query::Query::select()
+        .column(bans::Column::ServerId)
+        .from(bans::Entity)
+        .and_where(bans::Column::UserId.eq(viewer))
+        .to_owned();
     let mut select = servers::Entity::find()
         .filter(servers::Column::Discoverable.eq(true))
+        .filter(servers::Column::Id.not_in_subquery(banned_from))
         .left_join(members::Entity)
         .column_as(members::Column::UserId.count(), "member_count")
         .group_by(servers::Column::Id)
@@ -243,7 +270,7 @@ pub async fn discover(
         .order_by_asc(servers::Column::Name)
         .limit(limit);
     if let Some(query) = query.map(str::trim).filter(|q| !q.is_empty()) {
-        let pattern = format!("%{}%", query.to_lowercase().replace(['%', '_'], ""));
+        let pattern = super::contains_pattern(query);
         select = select.filter(
             Expr::expr(sea_orm::sea_query::Func::lower(Expr::col((
                 servers::Entity,

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, Set};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect, Set};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use uuid::Uuid;
@@ -14,6 +14,7 @@ use uuid::Uuid;
 use super::entities::sessions;
 use super::{Store, UniqueKey};
 use crate::error::AppResult;
+use crate::realtime::Revocation;
 
 /// The session key holding the signed-in user's id. Only `auth::session` reads or writes it; the
 /// store copies it into its own column so all of a user's sessions can be ended at once.
@@ -111,29 +112,70 @@ impl SessionStore for DbSessionStore {
         }))
     }
 
+    /// Signing out, and the old id at sign-in (`cycle_id`): the session ends, and so do the
+    /// sockets opened with it.
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         sessions::Entity::delete_by_id(id.to_string())
             .exec(self.store.db())
             .await
             .map_err(backend)?;
+        self.store.publish_revocation(Revocation::Sessions {
+            session_ids: vec![id.to_string()],
+        });
         Ok(())
     }
 }
 
-/// Signs the user out everywhere but the session `keep` (the one changing the password, say).
-pub async fn end_all_for_user(store: &Store, user_id: Uuid, keep: Option<Id>) -> AppResult<u64> {
+/// Signs the user out everywhere but the session `keep` (the one changing the password, say),
+/// closing those sessions' sockets.
+pub async fn end_all_for_user(
+    store: &Store,
+    user_id: Uuid,
+    keep: Option<String>,
+) -> AppResult<u64> {
     let mut delete = sessions::Entity::delete_many().filter(sessions::Column::UserId.eq(user_id));
-    if let Some(keep) = keep {
-        delete = delete.filter(sessions::Column::Id.ne(keep.to_string()));
+    if let Some(keep) = &keep {
+        delete = delete.filter(sessions::Column::Id.ne(keep.clone()));
     }
-    Ok(delete.exec(store.db()).await?.rows_affected)
+    let ended = delete.exec(store.db()).await?.rows_affected;
+    store.publish_revocation(Revocation::UserSessions {
+        user_id,
+        except: keep,
+    });
+    Ok(ended)
 }
 
-/// Removes sessions past their expiry; run periodically.
+/// When the session expires; `None` when it has ended or expired already (for sockets, which
+/// outlive the request that authenticated them).
+pub async fn expires_at(store: &Store, session_id: &str) -> AppResult<Option<DateTime<Utc>>> {
+    Ok(sessions::Entity::find_by_id(session_id.to_owned())
+        .filter(sessions::Column::ExpiresAt.gt(Utc::now()))
+        .select_only()
+        .column(sessions::Column::ExpiresAt)
+        .into_tuple::<DateTime<Utc>>()
+        .one(store.db())
+        .await?)
+}
+
+/// Removes sessions past their expiry, closing their sockets; run periodically.
 pub async fn delete_expired(store: &Store) -> AppResult<u64> {
-    Ok(sessions::Entity::delete_many()
+    let expired: Vec<String> = sessions::Entity::find()
         .filter(sessions::Column::ExpiresAt.lte(Utc::now()))
+        .select_only()
+        .column(sessions::Column::Id)
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    if expired.is_empty() {
+        return Ok(0);
+    }
+    let deleted = sessions::Entity::delete_many()
+        .filter(sessions::Column::Id.is_in(expired.clone()))
         .exec(store.db())
         .await?
-        .rows_affected)
+        .rows_affected;
+    store.publish_revocation(Revocation::Sessions {
+        session_ids: expired,
+    });
+    Ok(deleted)
 }

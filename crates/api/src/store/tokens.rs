@@ -10,6 +10,7 @@ use uuid::Uuid;
 use super::Store;
 use super::entities::{api_tokens, users};
 use crate::error::AppResult;
+use crate::realtime::Revocation;
 
 pub use api_tokens::Model;
 
@@ -41,18 +42,36 @@ pub async fn list(store: &Store, user_id: Uuid) -> AppResult<Vec<Model>> {
         .await?)
 }
 
-/// Deletes one of the user's tokens; false when the user has no token with that id.
+/// Deletes one of the user's tokens, closing the sockets opened with it; false when the user
+/// has no token with that id.
 pub async fn revoke(store: &Store, user_id: Uuid, token_id: Uuid) -> AppResult<bool> {
     let result = api_tokens::Entity::delete_many()
         .filter(api_tokens::Column::Id.eq(token_id))
         .filter(api_tokens::Column::UserId.eq(user_id))
         .exec(store.db())
         .await?;
-    Ok(result.rows_affected > 0)
+    if result.rows_affected == 0 {
+        return Ok(false);
+    }
+    store.publish_revocation(Revocation::Token { token_id });
+    Ok(true)
 }
 
-/// The owner of the token with this hash, noting that the token was used.
-pub async fn authenticate(store: &Store, token_hash: &str) -> AppResult<Option<users::Model>> {
+/// Deletes every token of the user, closing the sockets opened with them.
+pub async fn revoke_all(store: &Store, user_id: Uuid) -> AppResult<u64> {
+    let result = api_tokens::Entity::delete_many()
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .exec(store.db())
+        .await?;
+    store.publish_revocation(Revocation::UserTokens { user_id });
+    Ok(result.rows_affected)
+}
+
+/// The token with this hash and its owner, noting that the token was used.
+pub async fn authenticate(
+    store: &Store,
+    token_hash: &str,
+) -> AppResult<Option<(Model, users::Model)>> {
     let found = api_tokens::Entity::find()
         .filter(api_tokens::Column::TokenHash.eq(token_hash))
         .find_also_related(users::Entity)
@@ -62,15 +81,17 @@ pub async fn authenticate(store: &Store, token_hash: &str) -> AppResult<Option<u
         return Ok(None);
     };
     let now = Utc::now();
-    if token
+    let token = if token
         .last_used_at
         .is_none_or(|t| now - t > LAST_USED_PRECISION)
     {
         let mut token = token.into_active_model();
         token.last_used_at = Set(Some(now));
-        token.update(store.db()).await?;
-    }
-    Ok(Some(user))
+        token.update(store.db()).await?
+    } else {
+        token
+    };
+    Ok(Some((token, user)))
 }
 
 pub fn to_dto(token: &Model) -> ApiToken {

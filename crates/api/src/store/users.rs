@@ -57,6 +57,26 @@ pub async fn create(store: &Store, new: NewUser) -> AppResult<Model> {
     })
 }
 
+/// 409 when the username (or the email, if given) already belongs to an account.
+pub async fn ensure_available(store: &Store, username: &str, email: Option<&str>) -> AppResult<()> {
+    if by_login(store, username).await?.is_some() {
+        return Err(
+            AppError::new(ErrorCode::UsernameTaken, "That username is taken.")
+                .with_field("username", "is taken"),
+        );
+    }
+    if let Some(email) = email
+        && by_login(store, email).await?.is_some()
+    {
+        return Err(AppError::new(
+            ErrorCode::EmailTaken,
+            "That email belongs to another account.",
+        )
+        .with_field("email", "belongs to another account"));
+    }
+    Ok(())
+}
+
 pub async fn by_id(store: &Store, id: Uuid) -> AppResult<Option<Model>> {
     Ok(users::Entity::find_by_id(id).one(store.db()).await?)
 }
@@ -129,7 +149,7 @@ pub async fn search(
 ) -> AppResult<Vec<Model>> {
     use sea_orm::sea_query::{Expr, Func};
     use sea_orm::{Condition, QueryOrder, QuerySelect};
-    let pattern = format!("%{}%", query.trim().to_lowercase().replace(['%', '_'], ""));
+    let pattern = super::contains_pattern(query.trim());
     Ok(users::Entity::find()
         .filter(
             Condition::any()

@@ -5,6 +5,8 @@ use leptos::prelude::*;
 use parley_shared::messages::Message;
 use parley_shared::servers::{Channel, ChannelKind, Conversation};
 use parley_shared::users::User;
+
+use crate::stores::servers::ChannelHead;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, Copy)]
@@ -25,11 +27,23 @@ impl ConversationsStore {
         self.list.get()
     }
 
-    pub fn get(&self, id: Uuid) -> Option<Channel> {
+    /// What a conversation's pane shows of it; read through a `Memo`, it changes only when one
+    /// of these does, never with its messages.
+    pub fn head(&self, id: Uuid) -> Option<ChannelHead> {
         self.list.with(|l| {
             l.iter()
                 .find(|c| c.channel.id == id)
-                .map(|c| c.channel.clone())
+                .map(|c| ChannelHead::of(&c.channel))
+        })
+    }
+
+    /// Who is in a conversation.
+    pub fn recipients(&self, id: Uuid) -> Vec<User> {
+        self.list.with(|l| {
+            l.iter()
+                .find(|c| c.channel.id == id)
+                .map(|c| c.channel.recipients.clone())
+                .unwrap_or_default()
         })
     }
 
@@ -66,21 +80,12 @@ impl ConversationsStore {
     }
 
     /// A new message moves its conversation to the top with the new preview.
-    pub fn on_message(&self, message: &Message, seq: i64) {
+    pub fn on_message(&self, message: &Message) {
         self.list.update(|l| {
             if let Some(index) = l.iter().position(|c| c.channel.id == message.channel_id) {
                 let mut conversation = l.remove(index);
-                conversation.channel.last_seq = conversation.channel.last_seq.max(seq);
                 conversation.last_message = Some(message.clone());
                 l.insert(0, conversation);
-            }
-        });
-    }
-
-    pub fn advance(&self, channel_id: Uuid, seq: i64) {
-        self.list.update(|l| {
-            if let Some(c) = l.iter_mut().find(|c| c.channel.id == channel_id) {
-                c.channel.last_seq = c.channel.last_seq.max(seq);
             }
         });
     }
@@ -106,11 +111,14 @@ impl ConversationsStore {
 
 /// What a conversation is called: a group's name, or the other people's names.
 pub fn title(channel: &Channel, me: Option<Uuid>) -> String {
-    if channel.kind == ChannelKind::GroupDm && !channel.name.trim().is_empty() {
-        return channel.name.clone();
+    title_of(channel.kind, &channel.name, &channel.recipients, me)
+}
+
+pub fn title_of(kind: ChannelKind, name: &str, recipients: &[User], me: Option<Uuid>) -> String {
+    if kind == ChannelKind::GroupDm && !name.trim().is_empty() {
+        return name.to_owned();
     }
-    let others: Vec<&str> = channel
-        .recipients
+    let others: Vec<&str> = recipients
         .iter()
         .filter(|u| Some(u.id) != me)
         .map(|u| u.display_name.as_str())

@@ -30,6 +30,14 @@ pub struct ChannelLog {
 }
 
 impl ChannelLog {
+    /// The message created at `seq`, if it is loaded.
+    pub fn at_seq(&self, seq: i64) -> Option<&Message> {
+        self.messages
+            .binary_search_by_key(&seq, |m| m.seq)
+            .ok()
+            .map(|index| &self.messages[index])
+    }
+
     pub fn upsert(&mut self, message: Message) {
         if let Some(nonce) = &message.nonce {
             self.pending.retain(|p| &p.nonce != nonce);
@@ -71,15 +79,33 @@ impl ChannelLog {
 #[derive(Clone, Copy)]
 pub struct MessagesStore {
     logs: StoredValue<HashMap<Uuid, ArcRwSignal<ChannelLog>>>,
+    /// The newest seq heard of per channel (from Ready and from events), opened or not. Not
+    /// reactive on purpose: it moves with every message, and no view shows it.
+    newest: StoredValue<HashMap<Uuid, i64>>,
 }
 
 impl MessagesStore {
     pub fn provide() -> Self {
         let store = Self {
             logs: StoredValue::new(HashMap::new()),
+            newest: StoredValue::new(HashMap::new()),
         };
         provide_context(store);
         store
+    }
+
+    /// Notes that a channel has reached `seq`.
+    pub fn note_seq(&self, channel_id: Uuid, seq: i64) {
+        self.newest.update_value(|newest| {
+            let known = newest.entry(channel_id).or_insert(seq);
+            *known = (*known).max(seq);
+        });
+    }
+
+    /// The newest seq heard of for the channel; 0 when nothing is known.
+    pub fn newest_seq(&self, channel_id: Uuid) -> i64 {
+        self.newest
+            .with_value(|newest| newest.get(&channel_id).copied().unwrap_or(0))
     }
 
     /// The channel's log, created empty on first use. Reference-counted, so it outlives the

@@ -2,6 +2,7 @@
 //! (and, later, the realtime task) writes them.
 
 pub mod conversations;
+pub mod drafts;
 pub mod messages;
 pub mod realtime;
 pub mod servers;

@@ -6,12 +6,14 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use futures::{SinkExt, StreamExt};
-use gloo_net::websocket::Message as WsMessage;
 use gloo_net::websocket::futures::WebSocket;
+use gloo_net::websocket::{Message as WsMessage, WebSocketError};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley_shared::ErrorCode;
 use parley_shared::events::{ClientEvent, ServerEvent};
+use parley_shared::servers::{Channel, Conversation, MyServer};
+use parley_shared::users::User;
 use uuid::Uuid;
 
 use crate::api;
@@ -26,29 +28,78 @@ pub enum Connection {
     Live,
     /// The socket is down; the open channel is polled every second.
     Polling,
+    /// The browser says it has no network; nothing is tried until it has.
+    Offline,
 }
 
 #[derive(Debug, Clone, Copy)]
 pub struct RealtimeStore {
-    pub status: RwSignal<Connection>,
+    /// The socket's state: connecting, live or polling.
+    link: RwSignal<Connection>,
+    /// What `navigator.onLine` and its `online`/`offline` events say.
+    online: RwSignal<bool>,
     /// The channel on screen, polled while the socket is down.
     pub open_channel: RwSignal<Option<Uuid>>,
+    /// Cleared to stop the task.
+    alive: StoredValue<Arc<AtomicBool>>,
+    /// Set by the task when it has stopped.
+    ended: RwSignal<bool>,
+}
+
+impl RealtimeStore {
+    /// Stops the task and waits (a few seconds at most) until its socket is closed, so that
+    /// signing out cannot race a connection being opened with the session it ends.
+    pub async fn stop(&self) {
+        self.alive
+            .with_value(|alive| alive.store(false, Ordering::Relaxed));
+        for _ in 0..60 {
+            if self.ended.get_untracked() {
+                return;
+            }
+            gloo_timers::future::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
+    /// What the connection indicator shows.
+    pub fn status(&self) -> Connection {
+        if self.online.get() {
+            self.link.get()
+        } else {
+            Connection::Offline
+        }
+    }
 }
 
 pub fn use_realtime() -> RealtimeStore {
     expect_context::<RealtimeStore>()
 }
 
+/// Close code the server uses when the session or token a socket was opened with has ended.
+pub const SESSION_ENDED: u16 = 4004;
+
+fn browser_online() -> bool {
+    window().navigator().on_line()
+}
+
 /// Provides the store and starts the task; it stops when the calling component goes away.
 pub fn start() -> RealtimeStore {
-    let store = RealtimeStore {
-        status: RwSignal::new(Connection::Connecting),
-        open_channel: RwSignal::new(None),
-    };
-    provide_context(store);
     let alive = Arc::new(AtomicBool::new(true));
     let keep = Arc::clone(&alive);
-    on_cleanup(move || keep.store(false, Ordering::Relaxed));
+    let store = RealtimeStore {
+        link: RwSignal::new(Connection::Connecting),
+        online: RwSignal::new(browser_online()),
+        open_channel: RwSignal::new(None),
+        alive: StoredValue::new(Arc::clone(&alive)),
+        ended: RwSignal::new(false),
+    };
+    provide_context(store);
+    let offline = window_event_listener(leptos::ev::offline, move |_| store.online.set(false));
+    let online = window_event_listener(leptos::ev::online, move |_| store.online.set(true));
+    on_cleanup(move || {
+        keep.store(false, Ordering::Relaxed);
+        offline.remove();
+        online.remove();
+    });
     let sync = use_sync();
     spawn_local(run(store, sync, alive));
     store
@@ -85,45 +136,76 @@ fn gateway_url() -> String {
     )
 }
 
+/// How a socket ended.
+enum Ended {
+    /// Closed or broken: try again.
+    Lost,
+    /// The server closed it because our session or token ended: sign in again.
+    SessionEnded,
+}
+
 async fn run(store: RealtimeStore, sync: Sync, alive: Arc<AtomicBool>) {
+    connect(store, &sync, &alive).await;
+    if !store.ended.is_disposed() {
+        store.ended.set(true);
+    }
+}
+
+async fn connect(store: RealtimeStore, sync: &Sync, alive: &AtomicBool) {
     while alive.load(Ordering::Relaxed) {
-        if let Ok(socket) = WebSocket::open(&gateway_url()) {
-            serve(socket, store, &sync, &alive).await;
+        if store.online.get_untracked()
+            && let Ok(socket) = WebSocket::open(&gateway_url())
+            && let Ended::SessionEnded = serve(socket, store, sync, alive).await
+        {
+            sync.session.signed_out();
+            return;
         }
         if !alive.load(Ordering::Relaxed) {
             break;
         }
-        store.status.set(Connection::Polling);
-        if let Some(channel) = store.open_channel.get_untracked() {
-            sync.catch_up(channel).await;
+        // Offline, nothing is fetched: it could only fail.
+        if store.online.get_untracked() {
+            store.link.set(Connection::Polling);
+            if let Some(channel) = store.open_channel.get_untracked() {
+                sync.catch_up(channel).await;
+            }
         }
         gloo_timers::future::sleep(std::time::Duration::from_secs(1)).await;
     }
 }
 
-async fn serve(socket: WebSocket, store: RealtimeStore, sync: &Sync, alive: &AtomicBool) {
+async fn serve(socket: WebSocket, store: RealtimeStore, sync: &Sync, alive: &AtomicBool) -> Ended {
     let (mut write, read) = socket.split();
     let mut read = read.fuse();
     let mut interval_ms = 30_000u32;
     let mut ticker = gloo_timers::future::IntervalStream::new(1_000).fuse();
     let mut since_beat = 0u32;
+    // Until the server's first frame the socket is still connecting: closing it then would make
+    // the browser log an error, so a stop waits for that frame.
+    let mut connected = false;
     loop {
         futures::select! {
             frame = read.next() => {
+                connected = true;
+                if !alive.load(Ordering::Relaxed) {
+                    let _ = write.close().await;
+                    return Ended::Lost;
+                }
                 let event = match frame {
                     Some(Ok(WsMessage::Text(text))) => serde_json::from_str::<ServerEvent>(&text).ok(),
                     Some(Ok(WsMessage::Bytes(_))) => None,
-                    Some(Err(_)) | None => return,
+                    Some(Err(WebSocketError::ConnectionClose(close))) if close.code == SESSION_ENDED => {
+                        return Ended::SessionEnded;
+                    }
+                    Some(Err(_)) | None => return Ended::Lost,
                 };
                 match event {
                     Some(ServerEvent::Hello { heartbeat_interval_ms, .. }) => {
                         interval_ms = u32::try_from(heartbeat_interval_ms).unwrap_or(30_000);
                     }
                     Some(ServerEvent::Ready { user, servers, conversations }) => {
-                        sync.session.signed_in(user);
-                        sync.servers.replace_all(servers);
-                        sync.conversations.replace_all(conversations);
-                        store.status.set(Connection::Live);
+                        sync.ready(user, servers, conversations);
+                        store.link.set(Connection::Live);
                         // Whatever happened while we were away: fetch it per open channel.
                         for (channel, _) in sync.messages.loaded_channels() {
                             let sync = sync.clone();
@@ -135,9 +217,9 @@ async fn serve(socket: WebSocket, store: RealtimeStore, sync: &Sync, alive: &Ato
                 }
             }
             _ = ticker.next() => {
-                if !alive.load(Ordering::Relaxed) {
+                if !alive.load(Ordering::Relaxed) && connected {
                     let _ = write.close().await;
-                    return;
+                    return Ended::Lost;
                 }
                 // Beat at half the interval, well inside the server's patience.
                 since_beat += 1_000;
@@ -145,7 +227,7 @@ async fn serve(socket: WebSocket, store: RealtimeStore, sync: &Sync, alive: &Ato
                     since_beat = 0;
                     let beat = serde_json::to_string(&ClientEvent::Heartbeat).unwrap_or_default();
                     if write.send(WsMessage::Text(beat)).await.is_err() {
-                        return;
+                        return Ended::Lost;
                     }
                 }
             }
@@ -167,12 +249,9 @@ impl Sync {
             | ServerEvent::MessageDelete {
                 channel_id, seq, ..
             } => {
-                self.servers.advance(*channel_id, *seq);
-                match &event {
-                    ServerEvent::MessageCreate { message, .. } => {
-                        self.conversations.on_message(message, *seq);
-                    }
-                    _ => self.conversations.advance(*channel_id, *seq),
+                self.messages.note_seq(*channel_id, *seq);
+                if let ServerEvent::MessageCreate { message, .. } = &event {
+                    self.conversations.on_message(message);
                 }
                 if let Some(log) = self.messages.loaded(*channel_id) {
                     let mut in_order = true;
@@ -184,10 +263,14 @@ impl Sync {
                     }
                 }
             }
-            ServerEvent::ServerCreate { server } => self.servers.upsert(server.clone()),
+            ServerEvent::ServerCreate { server } => {
+                self.note_seqs(&server.channels);
+                self.servers.upsert(server.clone());
+            }
             ServerEvent::ServerUpdate { server } => self.servers.update_server(server.clone()),
             ServerEvent::ServerDelete { server_id } => self.servers.remove(*server_id),
             ServerEvent::ChannelCreate { channel } | ServerEvent::ChannelUpdate { channel } => {
+                self.messages.note_seq(channel.id, channel.last_seq);
                 if channel.server_id.is_some() {
                     self.servers.upsert_channel(channel.clone());
                 } else {
@@ -238,11 +321,7 @@ impl Sync {
             self.catch_up(channel_id).await;
             return;
         }
-        let start = self
-            .servers
-            .channel_untracked(channel_id)
-            .or_else(|| self.conversations.get_untracked(channel_id))
-            .map_or(0, |c| c.last_seq);
+        let start = self.messages.newest_seq(channel_id);
         match api::messages(channel_id, None, 50).await {
             Ok(page) => {
                 log.update(|l| {
@@ -298,8 +377,7 @@ impl Sync {
                     }
                     for event in page.items {
                         if let Some((_, seq)) = event.channel_seq() {
-                            self.servers.advance(channel_id, seq);
-                            self.conversations.advance(channel_id, seq);
+                            self.messages.note_seq(channel_id, seq);
                         }
                         log.update(|l| {
                             l.apply(&event);
@@ -322,7 +400,18 @@ impl Sync {
         }
     }
 
-    pub fn messages(&self) -> &MessagesStore {
-        &self.messages
+    /// Ready and joined servers say how far each channel is.
+    fn note_seqs<'a>(&self, channels: impl IntoIterator<Item = &'a Channel>) {
+        for channel in channels {
+            self.messages.note_seq(channel.id, channel.last_seq);
+        }
+    }
+
+    fn ready(&self, user: User, servers: Vec<MyServer>, conversations: Vec<Conversation>) {
+        self.note_seqs(servers.iter().flat_map(|s| s.channels.iter()));
+        self.note_seqs(conversations.iter().map(|c| &c.channel));
+        self.session.signed_in(user);
+        self.servers.replace_all(servers);
+        self.conversations.replace_all(conversations);
     }
 }

@@ -1,11 +1,36 @@
 //! The servers you are in, their channels, and (once looked at) their members. Filled from the
-//! gateway's Ready and kept current by its events; components only read it.
+//! gateway's Ready and kept current by its events; components only read it. A channel's
+//! `last_seq` here is as of when the channel was loaded: messages do not touch this store, so a
+//! new message never re-renders what shows servers and channels.
 
 use std::collections::HashMap;
 
 use leptos::prelude::*;
-use parley_shared::servers::{Channel, Member, MyServer, Server};
+use parley_shared::servers::{Channel, ChannelKind, Member, MyServer, Role, Server};
 use uuid::Uuid;
+
+/// A channel as its pane shows it: not its `last_seq`, which changes with every message (the
+/// newest seq lives in the messages store).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelHead {
+    pub id: Uuid,
+    pub server_id: Option<Uuid>,
+    pub kind: ChannelKind,
+    pub name: String,
+    pub topic: Option<String>,
+}
+
+impl ChannelHead {
+    pub fn of(channel: &Channel) -> Self {
+        Self {
+            id: channel.id,
+            server_id: channel.server_id,
+            kind: channel.kind,
+            name: channel.name.clone(),
+            topic: channel.topic.clone(),
+        }
+    }
+}
 
 #[derive(Debug, Clone, Copy)]
 pub struct ServersStore {
@@ -34,17 +59,25 @@ impl ServersStore {
         self.loaded.get()
     }
 
+    /// Your role in a server, if you are in it.
+    pub fn my_role(&self, id: Uuid) -> Option<Role> {
+        self.servers
+            .with(|list| list.iter().find(|s| s.server.id == id).map(|s| s.role))
+    }
+
     pub fn get(&self, id: Uuid) -> Option<MyServer> {
         self.servers
             .with(|list| list.iter().find(|s| s.server.id == id).cloned())
     }
 
-    pub fn channel(&self, id: Uuid) -> Option<Channel> {
+    /// What a channel's pane shows of it. Read through a `Memo`, it changes only when one of
+    /// these does, never with the channel's messages.
+    pub fn channel_head(&self, id: Uuid) -> Option<ChannelHead> {
         self.servers.with(|list| {
             list.iter()
                 .flat_map(|s| s.channels.iter())
                 .find(|c| c.id == id)
-                .cloned()
+                .map(ChannelHead::of)
         })
     }
 
@@ -110,22 +143,26 @@ impl ServersStore {
         });
     }
 
-    /// Notes that a channel has reached `seq`.
-    pub fn advance(&self, channel_id: Uuid, seq: i64) {
-        let behind = self.servers.with_untracked(|list| {
-            list.iter()
-                .flat_map(|s| s.channels.iter())
-                .any(|c| c.id == channel_id && c.last_seq < seq)
-        });
-        if behind {
-            self.servers.update(|list| {
-                for channel in list.iter_mut().flat_map(|s| s.channels.iter_mut()) {
-                    if channel.id == channel_id {
-                        channel.last_seq = channel.last_seq.max(seq);
-                    }
-                }
-            });
+    /// Fetches a server's members unless they are here already (events keep them current).
+    pub fn ensure_members(&self, server_id: Uuid) {
+        if self.members.with_untracked(|m| m.contains_key(&server_id)) {
+            return;
         }
+        self.refresh_members(server_id);
+    }
+
+    pub fn refresh_members(&self, server_id: Uuid) {
+        let store = *self;
+        leptos::task::spawn_local(async move {
+            if let Ok(list) = crate::api::members(server_id).await {
+                store.set_members(server_id, list);
+            }
+        });
+    }
+
+    /// How many members a server has, once they are loaded.
+    pub fn member_count(&self, server_id: Uuid) -> Option<usize> {
+        self.members.with(|m| m.get(&server_id).map(Vec::len))
     }
 
     pub fn members(&self, server_id: Uuid) -> Option<Vec<Member>> {
@@ -149,7 +186,7 @@ impl ServersStore {
         // Your own role decides what you may do; keep it in the server entry too.
     }
 
-    pub fn set_my_role(&self, server_id: Uuid, role: parley_shared::servers::Role) {
+    pub fn set_my_role(&self, server_id: Uuid, role: Role) {
         self.servers.update(|list| {
             if let Some(server) = list.iter_mut().find(|s| s.server.id == server_id) {
                 server.role = role;

@@ -1,4 +1,4 @@
-//! Who is signed in. Loaded once at start from `GET /users/@me`, then kept by login, logout and
+//! Who is signed in. Loaded once at start from `GET /auth/session`, then kept by login, logout and
 //! any answer that says the session is gone.
 
 use leptos::prelude::*;
@@ -28,9 +28,9 @@ impl SessionStore {
         };
         provide_context(store);
         spawn_local(async move {
-            match api::me().await {
-                Ok(user) => store.signed_in(user),
-                Err(_) => store.signed_out(),
+            match api::session().await {
+                Ok(Some(user)) => store.signed_in(user),
+                Ok(None) | Err(_) => store.signed_out(),
             }
         });
         store
@@ -43,6 +43,13 @@ impl SessionStore {
     pub fn user(&self) -> Option<User> {
         self.state.with(|s| match s {
             Session::SignedIn(user) => Some(user.clone()),
+            _ => None,
+        })
+    }
+
+    pub fn user_id(&self) -> Option<uuid::Uuid> {
+        self.state.with(|s| match s {
+            Session::SignedIn(user) => Some(user.id),
             _ => None,
         })
     }

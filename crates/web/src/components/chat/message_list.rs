@@ -2,63 +2,128 @@ use leptos::html::Div;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use parley_shared::messages::Message;
-use parley_shared::servers::Role;
 use uuid::Uuid;
+use wasm_bindgen::JsCast;
 
+use crate::components::chat::chat_view::use_chat;
 use crate::components::chat::message_item::{MessageItem, PendingItem};
+use crate::format;
 use crate::stores::realtime::use_sync;
-use crate::stores::servers::use_servers;
-use crate::stores::session::use_session;
 
 /// Messages from the same author within this many seconds are shown as one group.
 const GROUP_SECONDS: i64 = 5 * 60;
+/// How close to the bottom (in pixels) still counts as reading the newest messages.
+const BOTTOM_SLACK: i32 = 40;
+
+/// One line of the list: which message, whether it continues its author's group, and the day it
+/// starts when it is the first of a new day. The row reads the message itself, so an edit or a
+/// delete updates the row in place (its focus, its open menu) instead of replacing it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct Row {
+    id: Uuid,
+    seq: i64,
+    compact: bool,
+    day: Option<String>,
+}
+
+fn rows(messages: &[Message]) -> Vec<Row> {
+    let mut previous: Option<&Message> = None;
+    messages
+        .iter()
+        .map(|m| {
+            let new_day = previous
+                .is_none_or(|p| format::local_day(p.created_at) != format::local_day(m.created_at));
+            let compact = !new_day
+                && previous.is_some_and(|p| {
+                    p.author.id == m.author.id
+                        && (m.created_at - p.created_at).num_seconds() < GROUP_SECONDS
+                });
+            previous = Some(m);
+            Row {
+                id: m.id,
+                seq: m.seq,
+                compact,
+                day: new_day.then(|| format::day_label(m.created_at)),
+            }
+        })
+        .collect()
+}
 
 /// The channel's messages, oldest at the top. Scrolling near the top loads the previous page
-/// without moving what you are looking at; new messages scroll into view only if you were at the
-/// bottom.
+/// without moving what you are looking at. New messages keep the newest in view if that is
+/// where the reader was; someone reading history stays where they are and gets a "jump to
+/// present" bar instead. Up and Down move between messages; Enter opens a message's actions.
 #[component]
-pub fn MessageList(channel_id: Uuid, server_id: Option<Uuid>) -> impl IntoView {
+pub fn MessageList(
+    /// Shown above the first message once the beginning is reached.
+    intro: Option<ViewFn>,
+) -> impl IntoView {
+    let chat = use_chat();
+    let channel_id = chat.channel_id;
     let sync = use_sync();
-    let session = use_session();
-    let servers = use_servers();
-    let log = sync.messages().log(channel_id);
+    let log = chat.log;
     let scroller = NodeRef::<Div>::new();
-    let at_bottom = StoredValue::new(true);
+    let at_bottom = RwSignal::new(true);
+    // Messages from others that arrived while the reader was further up.
+    let unseen = RwSignal::new(0usize);
     {
         let sync = sync.clone();
         spawn_local(async move { sync.load(channel_id).await });
     }
 
-    let me = move || session.user().map(|u| u.id);
-    let can_moderate = move || {
-        server_id
-            .and_then(|id| servers.get(id))
-            .is_some_and(|s| s.role >= Role::Moderator)
-    };
-
-    // Keep the bottom in view as messages arrive, if that is where the reader was.
-    {
-        let log = log.clone();
-        Effect::new(move |_| {
-            log.with(|l| (l.messages.len(), l.pending.len()));
-            if at_bottom.get_value() {
-                request_animation_frame(move || {
-                    if let Some(el) = scroller.get_untracked() {
-                        el.set_scroll_top(el.scroll_height());
-                    }
-                });
+    let scroll_to_bottom = move || {
+        request_animation_frame(move || {
+            if let Some(el) = scroller.get_untracked() {
+                el.set_scroll_top(el.scroll_height());
             }
         });
-    }
+    };
+
+    // What arrives at the end of the list: follow it if the reader is at the bottom, count it
+    // otherwise. Older pages and edits do not move the newest seq, so they do not count.
+    let newest = Memo::new(move |_| log.with(|l| l.messages.last().map(|m| m.seq)));
+    let pending_count = Memo::new(move |_| log.with(|l| l.pending.len()));
+    Effect::new(move |previous: Option<Option<i64>>| {
+        let newest = newest.get();
+        pending_count.track();
+        if at_bottom.get_untracked() {
+            scroll_to_bottom();
+        } else if let (Some(Some(before)), Some(_)) = (previous, newest) {
+            let me = chat.me.get_untracked();
+            let arrived = log.with_untracked(|l| {
+                l.messages
+                    .iter()
+                    .rev()
+                    .take_while(|m| m.seq > before)
+                    .filter(|m| Some(m.author.id) != me)
+                    .count()
+            });
+            if arrived > 0 {
+                unseen.update(|n| *n += arrived);
+            }
+        }
+        newest
+    });
+    Effect::new(move |_| {
+        chat.present.track();
+        at_bottom.set(true);
+        unseen.set(0);
+        scroll_to_bottom();
+    });
 
     let on_scroll = {
-        let log = log.clone();
         let sync = sync.clone();
         move |_| {
             let Some(el) = scroller.get_untracked() else {
                 return;
             };
-            at_bottom.set_value(el.scroll_height() - el.scroll_top() - el.client_height() < 40);
+            let bottom = el.scroll_height() - el.scroll_top() - el.client_height() < BOTTOM_SLACK;
+            if bottom != at_bottom.get_untracked() {
+                at_bottom.set(bottom);
+            }
+            if bottom && unseen.get_untracked() > 0 {
+                unseen.set(0);
+            }
             let can_load =
                 log.with_untracked(|l| l.older.is_some() && !l.loading_older && l.loaded);
             if el.scroll_top() < 120 && can_load {
@@ -76,39 +141,72 @@ pub fn MessageList(channel_id: Uuid, server_id: Option<Uuid>) -> impl IntoView {
         }
     };
 
-    let rows = {
-        let log = log.clone();
+    // Up and Down walk the messages; from the list itself, Up starts at the newest.
+    let on_keydown = move |ev: leptos::ev::KeyboardEvent| {
+        let up = match ev.key().as_str() {
+            "ArrowUp" => true,
+            "ArrowDown" => false,
+            _ => return,
+        };
+        let Some(target) = ev
+            .target()
+            .and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok())
+        else {
+            return;
+        };
+        let Some(list) = scroller.get_untracked() else {
+            return;
+        };
+        let rows = list.query_selector_all(".message[tabindex]").ok();
+        let rows: Vec<web_sys::HtmlElement> = rows
+            .map(|rows| {
+                (0..rows.length())
+                    .filter_map(|i| rows.item(i))
+                    .filter_map(|n| n.dyn_into().ok())
+                    .collect()
+            })
+            .unwrap_or_default();
+        let next = if target == *list {
+            if up { rows.last() } else { rows.first() }
+        } else if let Some(at) = rows.iter().position(|r| *r == target) {
+            if up {
+                at.checked_sub(1).and_then(|i| rows.get(i))
+            } else {
+                rows.get(at + 1)
+            }
+        } else {
+            // Inside a message (its edit box, a button): the keys are theirs.
+            return;
+        };
+        ev.prevent_default();
+        if let Some(next) = next {
+            let _ = next.focus();
+        }
+    };
+
+    let each_row = { move || log.with(|l| rows(&l.messages)) };
+    let pending = {
         move || {
             log.with(|l| {
-                let mut previous: Option<&Message> = None;
-                l.messages
+                // The first pending message joins the last one if that was ours.
+                let me = chat.me.get_untracked();
+                let joins = l.messages.last().is_some_and(|m| Some(m.author.id) == me);
+                l.pending
                     .iter()
-                    .map(|m| {
-                        let compact = previous.is_some_and(|p| {
-                            p.author.id == m.author.id
-                                && (m.created_at - p.created_at).num_seconds() < GROUP_SECONDS
-                        });
-                        previous = Some(m);
-                        (m.clone(), compact)
-                    })
+                    .enumerate()
+                    .map(|(i, p)| (p.clone(), i > 0 || joins))
                     .collect::<Vec<_>>()
             })
         }
     };
-    let pending = {
-        let log = log.clone();
-        move || log.with(|l| l.pending.clone())
-    };
+    let beginning = { Memo::new(move |_| log.with(|l| l.loaded && l.older.is_none())) };
     let status = {
-        let log = log.clone();
         move || {
             log.with(|l| {
                 if !l.loaded {
                     Some("Loading messages…")
                 } else if l.loading_older {
                     Some("Loading older messages…")
-                } else if l.older.is_none() {
-                    Some("This is the beginning of the conversation.")
                 } else {
                     None
                 }
@@ -117,31 +215,42 @@ pub fn MessageList(channel_id: Uuid, server_id: Option<Uuid>) -> impl IntoView {
     };
 
     view! {
-        <div class="message-scroller" node_ref=scroller on:scroll=on_scroll>
-            <p class="history-status muted small">{status}</p>
-            <ol class="messages" aria-label="Messages">
-                <For
-                    each=rows
-                    key=|(m, compact)| (m.id, m.edited_at, m.deleted, *compact)
-                    let:row
-                >
-                    {
-                        let (message, compact) = row;
-                        let mine = me() == Some(message.author.id);
-                        view! {
-                            <MessageItem
-                                message=message
-                                compact=compact
-                                can_edit=mine
-                                can_delete=mine || can_moderate()
-                            />
-                        }
-                    }
-                </For>
-                <For each=pending key=|p| (p.nonce.clone(), p.error.clone()) let:item>
-                    <PendingItem channel_id=channel_id pending=item />
-                </For>
-            </ol>
+        <div class="message-pane">
+            <div
+                class="message-scroller"
+                node_ref=scroller
+                on:scroll=on_scroll
+                on:keydown=on_keydown
+                tabindex="0"
+                role="region"
+                aria-label="Message history"
+            >
+                <div class="history">
+                <Show when=move || beginning.get()>
+                    {match intro.clone() {
+                        Some(intro) => intro.run(),
+                        None => view! {
+                            <p class="history-status muted small">"This is the beginning of the conversation."</p>
+                        }.into_any(),
+                    }}
+                </Show>
+                <p class="history-status muted small" role="status">{status}</p>
+                <ol class="messages" aria-label="Messages">
+                    <For each=each_row key=|row| row.clone() let:row>
+                        <MessageItem id=row.id seq=row.seq compact=row.compact day=row.day />
+                    </For>
+                    <For each=pending key=|(p, compact)| (p.nonce.clone(), p.error.clone(), *compact) let:item>
+                        <PendingItem pending=item.0 compact=item.1 />
+                    </For>
+                </ol>
+                </div>
+            </div>
+            <Show when=move || { unseen.get() > 0 && !at_bottom.get() }>
+                <button type="button" class="jump-bar" on:click=move |_| chat.jump_to_present()>
+                    <span>"New messages"</span>
+                    <span class="jump-action">"Jump to present"</span>
+                </button>
+            </Show>
         </div>
     }
 }

@@ -1,6 +1,7 @@
 //! A channel: its messages, the composer, and the connection indicator.
 
 pub mod channel_pane;
+pub mod chat_view;
 pub mod composer;
 pub mod connection_indicator;
 pub mod message_item;

@@ -15,6 +15,8 @@ pub enum IconName {
     Speaker,
     Video,
     Plus,
+    More,
+    Send,
 }
 
 impl IconName {
@@ -40,6 +42,10 @@ impl IconName {
             }
             IconName::Video => "M3 7h12v10H3zM15 10l6-3v10l-6-3",
             IconName::Plus => "M12 5v14M5 12h14",
+            IconName::More => {
+                "M6.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM13.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM20.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0z"
+            }
+            IconName::Send => "M4 12l16-8-5 16-3-7-8-1zM12 13l8-9",
         }
     }
 }

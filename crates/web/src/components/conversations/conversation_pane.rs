@@ -9,15 +9,15 @@ use uuid::Uuid;
 
 use crate::api;
 use crate::app::HOME;
-use crate::components::chat::composer::Composer;
+use crate::components::chat::chat_view::ChatView;
 use crate::components::chat::connection_indicator::ConnectionIndicator;
-use crate::components::chat::message_list::MessageList;
 use crate::components::common::confirm_dialog::ConfirmDialog;
 use crate::components::common::field::Field;
 use crate::components::common::modal::Modal;
 use crate::components::conversations::people_picker::PeoplePicker;
 use crate::components::shell::pane_header::PaneHeader;
-use crate::stores::conversations::{title, use_conversations};
+use crate::format;
+use crate::stores::conversations::{title_of, use_conversations};
 use crate::stores::realtime::use_realtime;
 use crate::stores::servers::use_servers;
 use crate::stores::session::use_session;
@@ -44,8 +44,32 @@ pub fn ConversationPane() -> impl IntoView {
             .with(|p| p.get("channel_id"))
             .and_then(|id| Uuid::parse_str(&id).ok())
     });
-    let channel = Memo::new(move |_| channel_id.get().and_then(|id| conversations.get(id)));
-    let me = move || session.user().map(|u| u.id);
+    let head = Memo::new(move |_| channel_id.get().and_then(|id| conversations.head(id)));
+    // Only switching conversation (or it going away) rebuilds the body.
+    let shown = Memo::new(move |_| head.with(|h| h.as_ref().map(|h| (h.id, h.kind))));
+    let recipients = Memo::new(move |_| {
+        channel_id
+            .get()
+            .map(|id| conversations.recipients(id))
+            .unwrap_or_default()
+    });
+    let me = Memo::new(move |_| session.user_id());
+    let name = Memo::new(move |_| {
+        head.with(|h| {
+            h.as_ref()
+                .map(|h| recipients.with(|r| title_of(h.kind, &h.name, r, me.get())))
+                .unwrap_or_default()
+        })
+    });
+    let people = Memo::new(move |_| {
+        recipients.with(|r| {
+            r.iter()
+                .map(|u| u.display_name.clone())
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+    });
+    let label = Signal::derive(move || format!("Message {}", name.get()));
     let dialog = RwSignal::new(None::<Dialog>);
     let error = RwSignal::new(None::<String>);
     let close = Callback::new(move |()| dialog.set(None));
@@ -85,15 +109,15 @@ pub fn ConversationPane() -> impl IntoView {
     });
 
     view! {
-        {move || match (channel_id.get(), channel.get()) {
-            (Some(id), Some(c)) => {
-                let name = title(&c, me());
-                let group = c.kind == ChannelKind::GroupDm;
-                let people = c.recipients.iter().map(|u| u.display_name.clone()).collect::<Vec<_>>().join(", ");
+        {move || match shown.get() {
+            Some((id, kind)) => {
+                let group = kind == ChannelKind::GroupDm;
                 view! {
-                    <PaneHeader title=name.clone()>
+                    <PaneHeader title=name>
                         {group.then(|| view! {
-                            <span class="topic muted" title=people.clone()>{format!("{} people", c.recipients.len())}</span>
+                            <span class="topic muted" title=move || people.get()>
+                                {move || format::count(recipients.with(Vec::len), "person", "people")}
+                            </span>
                             <button type="button" class="secondary small-button" on:click=move |_| dialog.set(Some(Dialog::Rename))>"Rename"</button>
                             <button type="button" class="secondary small-button" on:click=move |_| { error.set(None); dialog.set(Some(Dialog::Add)); }>"Add people"</button>
                             <button type="button" class="danger small-button" on:click=move |_| dialog.set(Some(Dialog::Leave))>"Leave"</button>
@@ -101,12 +125,11 @@ pub fn ConversationPane() -> impl IntoView {
                         <ConnectionIndicator />
                     </PaneHeader>
                     <p class="form-error-inline" role="alert">{move || error.get()}</p>
-                    <MessageList channel_id=id server_id=None />
-                    <Composer channel_id=id label=format!("Message {name}") />
+                    <ChatView channel_id=id server_id=None label=label />
                 }
                 .into_any()
             }
-            (_, None) if servers.loaded() => view! {
+            None if servers.loaded() => view! {
                 <PaneHeader title="Direct messages" />
                 <section class="pane-body empty-state">
                     <h2>"This conversation is not available"</h2>

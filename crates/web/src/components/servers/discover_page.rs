@@ -6,6 +6,7 @@ use parley_shared::servers::ServerPreview;
 use crate::api;
 use crate::components::common::server_icon::ServerIcon;
 use crate::components::shell::pane_header::PaneHeader;
+use crate::format;
 use crate::stores::servers::use_servers;
 
 /// Servers anyone can join, with a search box.
@@ -49,7 +50,7 @@ pub fn DiscoverPage() -> impl IntoView {
                                         <ServerIcon name=preview.name.clone() icon_url=preview.icon_url.clone() />
                                         <div>
                                             <strong>{preview.name.clone()}</strong>
-                                            <p class="muted small">{preview.member_count} " members"</p>
+                                            <p class="muted small">{format::count(preview.member_count as usize, "member", "members")}</p>
                                         </div>
                                         <button type="button" class="primary" on:click=move |_| join(p.clone())>
                                             {if member { "Open" } else { "Join" }}

@@ -1,9 +1,7 @@
 use leptos::prelude::*;
-use leptos::task::spawn_local;
 use parley_shared::servers::Role;
 use uuid::Uuid;
 
-use crate::api;
 use crate::components::common::avatar::Avatar;
 use crate::components::conversations::open_conversation;
 use crate::components::servers::role_badge::RoleBadge;
@@ -16,13 +14,7 @@ use leptos_router::hooks::use_navigate;
 #[component]
 pub fn MemberList(server_id: Uuid) -> impl IntoView {
     let servers = use_servers();
-    if servers.members(server_id).is_none() {
-        spawn_local(async move {
-            if let Ok(list) = api::members(server_id).await {
-                servers.set_members(server_id, list);
-            }
-        });
-    }
+    servers.ensure_members(server_id);
     let session = use_session();
     let conversations = use_conversations();
     let navigate = StoredValue::new(use_navigate());
@@ -37,11 +29,11 @@ pub fn MemberList(server_id: Uuid) -> impl IntoView {
             .collect::<Vec<_>>()
     };
     view! {
-        <aside class="member-list" aria-label="Members">
+        <aside class="member-list" id="member-list" aria-label="Members">
             <p class="form-error-inline" role="alert">{move || error.get()}</p>
             {[(Role::Admin, "Admins"), (Role::Moderator, "Moderators"), (Role::Guest, "Guests")].into_iter().map(|(role, title)| view! {
                 <Show when=move || !group(role).is_empty()>
-                    <h3 class="sidebar-heading">{title} " — " {move || group(role).len()}</h3>
+                    <h2 class="sidebar-heading">{title} " — " {move || group(role).len()}</h2>
                     <ul>
                         <For each=move || group(role) key=|m| (m.user.id, m.user.display_name.clone()) let:member>
                             <li class="member-entry">

@@ -10,17 +10,14 @@ use crate::components::servers::role_badge::{RoleBadge, role_name};
 use crate::stores::servers::use_servers;
 use crate::stores::session::use_session;
 
-/// Every member with a role dropdown (admins) and kick (admins, and moderators for guests).
+/// Every member with a role dropdown (admins), and kick and ban (admins, and moderators for
+/// guests).
 #[component]
 pub fn MembersDialog(server_id: Uuid, on_close: Callback<()>) -> impl IntoView {
     let servers = use_servers();
     let session = use_session();
     let error = RwSignal::new(None::<String>);
-    spawn_local(async move {
-        if let Ok(list) = api::members(server_id).await {
-            servers.set_members(server_id, list);
-        }
-    });
+    servers.refresh_members(server_id);
     let my_role = move || servers.get(server_id).map_or(Role::Guest, |s| s.role);
     let me = move || session.user().map(|u| u.id);
 
@@ -41,6 +38,24 @@ pub fn MembersDialog(server_id: Uuid, on_close: Callback<()>) -> impl IntoView {
         });
     };
 
+    let ban = move |member: Member| {
+        let confirmed = window()
+            .confirm_with_message(&format!(
+                "Ban {}? They are removed and cannot rejoin until unbanned.",
+                member.user.display_name
+            ))
+            .unwrap_or(false);
+        if !confirmed {
+            return;
+        }
+        spawn_local(async move {
+            match api::ban(server_id, member.user.id).await {
+                Ok(()) => servers.remove_member(server_id, member.user.id),
+                Err(err) => error.set(Some(err.message().to_owned())),
+            }
+        });
+    };
+
     view! {
         <Modal title="Manage members" on_close=on_close>
             <p class="form-error-inline" role="alert">{move || error.get()}</p>
@@ -54,6 +69,7 @@ pub fn MembersDialog(server_id: Uuid, on_close: Callback<()>) -> impl IntoView {
                         let name = member.user.display_name.clone();
                         let for_select = member.clone();
                         let for_kick = member.clone();
+                        let for_ban = member.clone();
                         view! {
                             <li class="member-row">
                                 <Avatar name=name.clone() />
@@ -84,6 +100,11 @@ pub fn MembersDialog(server_id: Uuid, on_close: Callback<()>) -> impl IntoView {
                                             let member = for_kick.clone();
                                             move |_| kick(member.clone())
                                         }>"Kick"</button>
+                                    <button type="button" class="danger" aria-label=format!("Ban {}", for_ban.user.display_name)
+                                        on:click={
+                                            let member = for_ban.clone();
+                                            move |_| ban(member.clone())
+                                        }>"Ban"</button>
                                 </Show>
                             </li>
                         }

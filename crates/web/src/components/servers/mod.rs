@@ -8,6 +8,7 @@ pub mod edit_channel_dialog;
 pub mod icon_picker;
 pub mod invite_dialog;
 pub mod invite_page;
+pub mod join_dialog;
 pub mod member_list;
 pub mod members_dialog;
 pub mod role_badge;

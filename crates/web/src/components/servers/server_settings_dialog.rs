@@ -34,6 +34,15 @@ pub fn ServerSettingsDialog(server_id: Uuid, on_close: Callback<()>) -> impl Int
     let form_error = RwSignal::new(None::<String>);
     let confirming = RwSignal::new(false);
     let icon = current.and_then(|s| s.server.icon_url);
+    let bans = LocalResource::new(move || api::bans(server_id));
+    let unban = move |user_id: Uuid| {
+        spawn_local(async move {
+            match api::unban(server_id, user_id).await {
+                Ok(()) => bans.refetch(),
+                Err(err) => form_error.set(Some(err.message().to_owned())),
+            }
+        });
+    };
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
@@ -89,6 +98,32 @@ pub fn ServerSettingsDialog(server_id: Uuid, on_close: Callback<()>) -> impl Int
                     <input type="checkbox" bind:checked=discoverable />
                     " Discoverable: listed on Discover, joinable without an invite"
                 </label>
+                <section class="stack" aria-label="Bans">
+                    <h3>"Bans"</h3>
+                    <Transition fallback=|| view! { <p class="muted">"Loading bans…"</p> }>
+                        {move || bans.get().map(|result| match result {
+                            Ok(list) if list.is_empty() => view! { <p class="muted">"Nobody is banned."</p> }.into_any(),
+                            Ok(list) => view! {
+                                <ul class="member-rows">
+                                    <For each=move || list.clone() key=|b| b.user.id let:ban>
+                                        <li class="member-row">
+                                            <div class="member-names">
+                                                <span>{ban.user.display_name.clone()}</span>
+                                                <span class="muted small">"@" {ban.user.username.clone()} {ban.reason.clone().map(|r| format!(" · {r}"))}</span>
+                                            </div>
+                                            <button type="button" class="secondary" aria-label=format!("Unban {}", ban.user.display_name)
+                                                on:click={
+                                                    let user_id = ban.user.id;
+                                                    move |_| unban(user_id)
+                                                }>"Unban"</button>
+                                        </li>
+                                    </For>
+                                </ul>
+                            }.into_any(),
+                            Err(err) => view! { <p class="form-error">{err.message().to_owned()}</p> }.into_any(),
+                        })}
+                    </Transition>
+                </section>
                 <div class="modal-actions spread">
                     <button type="button" class="danger" on:click=move |_| confirming.set(true)>"Delete server"</button>
                     <span>

@@ -9,6 +9,7 @@ use crate::api;
 use crate::app::HOME;
 use crate::components::common::confirm_dialog::ConfirmDialog;
 use crate::components::common::icon::{Icon, IconName};
+use crate::components::common::menu::Menu;
 use crate::components::servers::create_channel_dialog::CreateChannelDialog;
 use crate::components::servers::edit_channel_dialog::EditChannelDialog;
 use crate::components::servers::invite_dialog::InviteDialog;
@@ -31,11 +32,16 @@ enum Dialog {
 pub fn ServerSidebar(server_id: Uuid) -> impl IntoView {
     let servers = use_servers();
     let server = Memo::new(move |_| servers.get(server_id));
-    let role = Memo::new(move |_| server.get().map_or(Role::Guest, |s| s.role));
+    let role = Memo::new(move |_| servers.my_role(server_id).unwrap_or(Role::Guest));
     let menu_open = RwSignal::new(false);
+    let menu_button = NodeRef::<leptos::html::Button>::new();
     let dialog = RwSignal::new(None::<Dialog>);
     let close = Callback::new(move |()| dialog.set(None));
     let open = move |d: Dialog| {
+        // The dialog gives focus back to the menu's button, not to the menu that goes away.
+        if let Some(button) = menu_button.get_untracked() {
+            let _ = button.focus();
+        }
         menu_open.set(false);
         dialog.set(Some(d));
     };
@@ -70,6 +76,7 @@ pub fn ServerSidebar(server_id: Uuid) -> impl IntoView {
             <button
                 type="button"
                 class="server-menu-button"
+                node_ref=menu_button
                 aria-haspopup="menu"
                 aria-expanded=move || menu_open.get().to_string()
                 on:click=move |_| menu_open.update(|o| *o = !*o)
@@ -79,7 +86,7 @@ pub fn ServerSidebar(server_id: Uuid) -> impl IntoView {
             </button>
         </header>
         <Show when=move || menu_open.get()>
-            <div class="server-menu" role="menu">
+            <Menu label="Server menu" class="server-menu" trigger=menu_button on_close=Callback::new(move |()| menu_open.set(false))>
                 <Show when=move || is_moderator(role)>
                     <button type="button" role="menuitem" class="accent" on:click=move |_| open(Dialog::Invite)>"Invite people"</button>
                 </Show>
@@ -91,7 +98,7 @@ pub fn ServerSidebar(server_id: Uuid) -> impl IntoView {
                     <button type="button" role="menuitem" on:click=move |_| open(Dialog::CreateChannel(ChannelKind::Text))>"Create channel"</button>
                 </Show>
                 <button type="button" role="menuitem" class="danger-text" on:click=move |_| open(Dialog::Leave)>"Leave server"</button>
-            </div>
+            </Menu>
         </Show>
         <nav class="sidebar-list" aria-label="Channels">
             <ChannelGroup title="Text channels" kind=ChannelKind::Text server_id=server_id channels=Signal::derive(move || group(ChannelKind::Text)) role=role dialog=dialog />

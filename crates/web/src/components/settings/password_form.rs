@@ -16,6 +16,7 @@ pub fn PasswordForm() -> impl IntoView {
     let current = RwSignal::new(String::new());
     let new = RwSignal::new(String::new());
     let confirm = RwSignal::new(String::new());
+    let revoke_tokens = RwSignal::new(false);
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
     let saved = RwSignal::new(false);
@@ -28,6 +29,7 @@ pub fn PasswordForm() -> impl IntoView {
         let request = ChangePasswordRequest {
             current_password: current.get_untracked(),
             new_password: new.get_untracked(),
+            revoke_tokens: revoke_tokens.get_untracked(),
         };
         let mut found = match request.validate() {
             Ok(()) => FieldErrors::new(),
@@ -68,6 +70,10 @@ pub fn PasswordForm() -> impl IntoView {
             <Field label="Current password" name="current_password" value=current errors=errors kind="password" autocomplete="current-password" />
             <Field label="New password" name="new_password" value=new errors=errors kind="password" autocomplete="new-password" hint="At least 8 characters." />
             <Field label="Confirm new password" name="confirm_password" value=confirm errors=errors kind="password" autocomplete="new-password" />
+            <label class="checkbox">
+                <input type="checkbox" bind:checked=revoke_tokens />
+                " Also revoke my access tokens"
+            </label>
             <div class="row">
                 <button class="primary" type="submit" disabled=move || pending.get()>"Change password"</button>
                 <Show when=move || saved.get()>

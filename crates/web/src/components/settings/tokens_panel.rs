@@ -16,14 +16,18 @@ pub fn TokensPanel() -> impl IntoView {
     let session = use_session();
     let tokens = LocalResource::new(api::tokens);
     let name = RwSignal::new(String::new());
+    let password = RwSignal::new(String::new());
     let errors = RwSignal::new(FieldErrors::new());
     let form_error = RwSignal::new(None::<String>);
     let created = RwSignal::new(None::<CreatedToken>);
 
     let on_submit = move |ev: SubmitEvent| {
         ev.prevent_default();
+        // The server asks for the password unless this session signed in a moment ago.
+        let current_password = Some(password.get_untracked()).filter(|p| !p.is_empty());
         let request = CreateTokenRequest {
             name: name.get_untracked(),
+            current_password,
         };
         if let Err(invalid) = request.validate() {
             errors.set(ApiError::from(&invalid).fields().clone());
@@ -36,6 +40,7 @@ pub fn TokensPanel() -> impl IntoView {
                 Ok(token) => {
                     created.set(Some(token));
                     name.set(String::new());
+                    password.set(String::new());
                     tokens.refetch();
                 }
                 Err(err) => {
@@ -101,6 +106,7 @@ pub fn TokensPanel() -> impl IntoView {
         </Show>
         <form class="row token-form" on:submit=on_submit novalidate>
             <Field label="New token name" name="name" value=name errors=errors hint="What will use it, e.g. “deploy bot”." />
+            <Field label="Your password" name="current_password" value=password errors=errors kind="password" autocomplete="current-password" hint="Not needed within five minutes of signing in." />
             <button class="primary" type="submit">"Create token"</button>
         </form>
         <FormError message=form_error />

@@ -6,7 +6,7 @@ use crate::components::shell::signed_in::NavDrawer;
 /// The bar at the top of the main pane. On phones it has the button that opens the navigation.
 #[component]
 pub fn PaneHeader(
-    #[prop(into)] title: String,
+    #[prop(into)] title: Signal<String>,
     #[prop(optional)] children: Option<Children>,
 ) -> impl IntoView {
     let drawer = expect_context::<NavDrawer>();
@@ -22,7 +22,7 @@ pub fn PaneHeader(
             >
                 <Icon name=IconName::Menu />
             </button>
-            <h1 class="pane-title">{title}</h1>
+            <h1 class="pane-title">{move || title.get()}</h1>
             <div class="pane-actions">{children.map(|c| c())}</div>
         </header>
     }

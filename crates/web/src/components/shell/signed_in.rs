@@ -1,8 +1,10 @@
 use leptos::prelude::*;
 use leptos_router::components::{Outlet, Redirect};
 use leptos_router::hooks::use_location;
+use wasm_bindgen::JsCast;
 
 use crate::app::login_then;
+use crate::components::servers::invite_page::InvitePage;
 use crate::components::shell::server_rail::ServerRail;
 use crate::components::shell::sidebar::Sidebar;
 use crate::stores::session::{Session, use_session};
@@ -38,6 +40,14 @@ pub fn SignedIn() -> impl IntoView {
             </div>
         }
         .into_any(),
+        // An invite shows where it leads before anyone signs in.
+        Phase::SignedOut
+            if location
+                .pathname
+                .with_untracked(|p| p.starts_with("/invite/")) =>
+        {
+            view! { <InvitePage /> }.into_any()
+        }
         Phase::SignedOut => {
             let here = location.pathname.get_untracked() + &location.search.get_untracked();
             view! { <Redirect path=login_then(&here) /> }.into_any()
@@ -58,14 +68,25 @@ fn Shell() -> impl IntoView {
         location.pathname.track();
         drawer.0.set(false);
     });
+    // Keyboard users skip the rail and sidebar: to the composer where there is one.
+    let skip = move |ev: leptos::ev::MouseEvent| {
+        ev.prevent_default();
+        let target = document()
+            .get_element_by_id("composer")
+            .or_else(|| document().get_element_by_id("main"));
+        if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    };
     view! {
+        <a class="skip-link" href="#composer" on:click=skip>"Skip to the message box"</a>
         <div class="shell" class:nav-open=move || drawer.0.get()>
             <div class="nav-drawer" id="nav-drawer">
                 <ServerRail />
                 <Sidebar />
             </div>
             <div class="scrim" aria-hidden="true" on:click=move |_| drawer.0.set(false)></div>
-            <main class="main-pane">
+            <main class="main-pane" id="main" tabindex="-1">
                 <Outlet />
             </main>
         </div>

@@ -7,6 +7,7 @@ use crate::api;
 use crate::components::common::avatar::Avatar;
 use crate::components::common::icon::{Icon, IconName};
 use crate::components::common::theme_toggle::ThemeToggle;
+use crate::stores::realtime::use_realtime;
 use crate::stores::session::use_session;
 
 /// Who you are, at the bottom of the sidebar, with settings, theme and logout.
@@ -22,9 +23,12 @@ pub fn UserPanel() -> impl IntoView {
             .map(|u| format!("@{}", u.username))
             .unwrap_or_default()
     };
+    let realtime = use_realtime();
     let logout = move |_| {
         let navigate = navigate.clone();
         spawn_local(async move {
+            // The socket goes first: one still opening when the session ends would be refused.
+            realtime.stop().await;
             // Even if the server cannot be reached, forget the session here.
             let _ = api::logout().await;
             // Leave first: signing out while still on a signed-in page would make the guard

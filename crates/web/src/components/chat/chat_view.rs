@@ -1,0 +1,99 @@
+use leptos::html::Textarea;
+use leptos::prelude::*;
+use parley_shared::messages::Message;
+use parley_shared::servers::Role;
+use uuid::Uuid;
+
+use crate::components::chat::composer::Composer;
+use crate::components::chat::message_list::MessageList;
+use crate::focus;
+use crate::stores::messages::{ChannelLog, use_messages};
+use crate::stores::servers::use_servers;
+use crate::stores::session::use_session;
+
+/// What the parts of one open channel share: which message is being edited (one at a time, its
+/// text kept here so nothing that re-renders a row can lose it), the composer to give focus back
+/// to, and what the reader may do.
+#[derive(Clone, Copy)]
+pub struct ChatContext {
+    pub channel_id: Uuid,
+    /// The channel's messages (kept by the messages store; this is a handle to it).
+    pub log: RwSignal<ChannelLog>,
+    pub editing: RwSignal<Option<Uuid>>,
+    pub edit_draft: RwSignal<String>,
+    pub composer: NodeRef<Textarea>,
+    /// Moderators and admins may delete anyone's message in their server.
+    pub can_moderate: Memo<bool>,
+    pub me: Memo<Option<Uuid>>,
+    /// Asks the message list to scroll to the newest message (after sending, say).
+    pub present: Trigger,
+}
+
+impl ChatContext {
+    pub fn start_edit(&self, message: &Message) {
+        self.edit_draft.set(message.content.clone());
+        self.editing.set(Some(message.id));
+    }
+
+    /// Closes the edit box and gives focus back to the composer.
+    pub fn stop_edit(&self) {
+        self.editing.set(None);
+        self.focus_composer();
+    }
+
+    pub fn focus_composer(&self) {
+        if let Some(composer) = self.composer.get_untracked() {
+            let _ = composer.focus();
+        }
+    }
+
+    pub fn jump_to_present(&self) {
+        self.present.notify();
+    }
+}
+
+pub fn use_chat() -> ChatContext {
+    expect_context::<ChatContext>()
+}
+
+/// A channel's or conversation's messages and composer. Built once per channel: nothing about
+/// the channel that changes with its messages is read here, so new messages only add rows.
+#[component]
+pub fn ChatView(
+    channel_id: Uuid,
+    server_id: Option<Uuid>,
+    /// What the composer says, e.g. "Message #general".
+    #[prop(into)]
+    label: Signal<String>,
+    /// Shown above the first message once the beginning of the history is reached.
+    #[prop(optional, into)]
+    intro: Option<ViewFn>,
+) -> impl IntoView {
+    let servers = use_servers();
+    let session = use_session();
+    let context = ChatContext {
+        channel_id,
+        log: use_messages().log(channel_id).into(),
+        editing: RwSignal::new(None),
+        edit_draft: RwSignal::new(String::new()),
+        composer: NodeRef::new(),
+        can_moderate: Memo::new(move |_| {
+            server_id
+                .and_then(|id| servers.my_role(id))
+                .is_some_and(|role| role >= Role::Moderator)
+        }),
+        me: Memo::new(move |_| session.user_id()),
+        present: Trigger::new(),
+    };
+    provide_context(context);
+    // Opening a channel on a desktop puts the cursor in its composer.
+    context.composer.on_load(move |composer| {
+        if focus::is_desktop() {
+            let _ = composer.focus();
+        }
+    });
+    view! {
+        <MessageList intro=intro />
+        <Composer label=label />
+    }
+}
