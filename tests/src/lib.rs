@@ -8,6 +8,7 @@
 
 pub mod client;
 pub mod gateway;
+pub mod process;
 pub mod redis_server;
 
 use std::net::SocketAddr;
@@ -262,14 +263,14 @@ impl Drop for TestApp {
 }
 
 /// A database of its own on the shared PostgreSQL server, dropped with the test.
-struct PostgresDatabase {
+pub(crate) struct PostgresDatabase {
     admin_url: String,
     name: String,
     url: String,
 }
 
 impl PostgresDatabase {
-    async fn create(admin_url: &str) -> anyhow::Result<Self> {
+    pub(crate) async fn create(admin_url: &str) -> anyhow::Result<Self> {
         let template = migrated_template(admin_url).await?;
         let name = format!("parley_test_{}", uuid::Uuid::new_v4().simple());
         let admin = Database::connect(admin_url)

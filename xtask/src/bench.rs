@@ -208,6 +208,14 @@ pub fn run(args: &[String]) -> Result {
         }
         other => return Err(format!("unknown benchmark {other}: peer, targets or all")),
     };
+    // `cargo xtask bench targets senders`: only the rows whose name contains the word.
+    let scenarios: Vec<Scenario> = match args.get(1) {
+        Some(word) => scenarios
+            .into_iter()
+            .filter(|s| s.name.contains(word.as_str()))
+            .collect(),
+        None => scenarios,
+    };
     println!("building the release server and the load generator");
     cargo(
         &Out::Inherit,

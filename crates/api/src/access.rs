@@ -46,7 +46,12 @@ pub async fn channel(
         .await?
         .ok_or_else(AppError::not_found)?;
     let role = match channel.server_id {
-        Some(server_id) => server(state, server_id, user_id).await?.role,
+        // The membership alone: a channel's server exists while the channel does (deleting a
+        // server deletes its channels), so reading it too would only cost a query per send.
+        Some(server_id) => members::get(&state.store, server_id, user_id)
+            .await?
+            .map(|member| members::role(&member))
+            .ok_or_else(AppError::not_found)?,
         None if conversations::is_recipient(&state.store, channel.id, user_id).await? => {
             Role::Guest
         }

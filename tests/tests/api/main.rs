@@ -7,6 +7,7 @@ mod bans;
 mod channels;
 mod connections;
 mod conversations;
+mod durability;
 mod gateway;
 mod input;
 mod invites;

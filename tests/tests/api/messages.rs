@@ -349,15 +349,17 @@ async fn the_event_log_replays_changes_in_seq_order() -> anyhow::Result<()> {
     let channel = server.channels[0].id;
     let a = alice.send_message(channel, "a").await?;
     let b = alice.send_message(channel, "b").await?;
-    alice
+    let edited = alice
         .patch(
             &format!("/api/v1/channels/{channel}/messages/{}", a.id),
             &json!({"content": "a2"}),
         )
         .await?;
-    alice
+    expect_json::<Message>(edited, StatusCode::OK).await?;
+    let deleted = alice
         .delete(&format!("/api/v1/channels/{channel}/messages/{}", b.id))
         .await?;
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
 
     let page: Page<ServerEvent> = expect_json(
         alice

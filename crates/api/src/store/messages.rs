@@ -15,6 +15,7 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::entities::{channel_events, channels, message_edits, messages, users};
+use super::sends::{Allowed, NewMessage};
 use super::{Store, UniqueKey};
 use crate::error::{AppError, AppResult};
 use crate::realtime::Audience;
@@ -54,7 +55,9 @@ async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64>
     let updated = channels::Entity::update_many()
         .col_expr(
             channels::Column::LastSeq,
-            Expr::col(channels::Column::LastSeq).add(1),
+            // An i64, as in `store::sends`: both render the same SQL text, and PostgreSQL keeps the
+            // parameter type a connection first prepared it with.
+            Expr::col(channels::Column::LastSeq).add(1_i64),
         )
         .filter(channels::Column::Id.eq(channel_id))
         .exec_with_returning(txn)
@@ -96,17 +99,46 @@ async fn find_by_nonce(
         .await?)
 }
 
-/// Sends a message. `(message, true)` when created now; `(message, false)` when this author
-/// already sent one with this nonce here (a retry), which is returned unchanged.
+/// Sends a message if its author may send to the channel (404 when they cannot see it, 403 for
+/// a channel that takes no messages). `(message, true)` when created now; `(message, false)`
+/// when this author already sent one with this nonce here (a retry), which is returned
+/// unchanged. Concurrent sends share transactions (see [`super::sends`]).
 pub async fn create(
     store: &Store,
-    channel: &channels::Model,
+    channel_id: Uuid,
     author: &users::Model,
     content: String,
     nonce: String,
 ) -> AppResult<(Message, bool)> {
-    // No lookup first: the unique (channel, author, nonce) index decides, so a normal send costs
-    // no extra query and a retry, concurrent or not, rolls back and answers with the original.
+    let message = NewMessage {
+        channel_id,
+        author: author.clone(),
+        content,
+        nonce,
+    };
+    match store.sends() {
+        Some(queue) => match queue.send(message).await {
+            Ok(outcome) => outcome,
+            Err(message) => super::sends::write_alone(store, &message).await,
+        },
+        None => super::sends::write_alone(store, &message).await,
+    }
+}
+
+/// Sends one message in a transaction of its own: the path of a batch that could not be
+/// written together.
+pub(crate) async fn create_alone(
+    store: &Store,
+    allowed: Allowed<'_>,
+) -> AppResult<(Message, bool)> {
+    let Allowed {
+        message: new,
+        channel,
+        audience,
+    } = allowed;
+    let (author, content, nonce) = (&new.author, new.content.clone(), new.nonce.clone());
+    // No lookup first: the unique (channel, author, nonce) index decides, so a retry,
+    // concurrent or not, rolls back and answers with the original.
     let txn = store.db().begin().await?;
     let seq = next_seq(&txn, channel.id).await?;
     let inserted = messages::ActiveModel {
@@ -152,21 +184,35 @@ pub async fn create(
             .exec(&txn)
             .await?;
     }
-    // Who hears of it is settled before the commit, so publishing follows it immediately.
-    let audience = audience(store, channel).await?;
     txn.commit().await?;
     if first_in_conversation {
-        // The other people's lists show the conversation from its first message on.
-        let people = super::conversations::recipients(store, channel.id).await?;
-        let mut shown = super::conversations::to_dto(channel, &people);
-        shown.last_message_at = Some(message.created_at);
-        store.publish(
-            audience.clone(),
-            ServerEvent::ChannelCreate { channel: shown },
-        );
+        announce_conversation(store, &channel, &audience, message.created_at).await;
     }
     store.publish(audience, event);
     Ok((dto, true))
+}
+
+/// The other people's lists show a conversation from its first message on: after that
+/// message's commit, they hear of the conversation itself.
+pub(crate) async fn announce_conversation(
+    store: &Store,
+    channel: &channels::Model,
+    audience: &Audience,
+    at: chrono::DateTime<Utc>,
+) {
+    match super::conversations::recipients(store, channel.id).await {
+        Ok(people) => {
+            let mut shown = super::conversations::to_dto(channel, &people);
+            shown.last_message_at = Some(at);
+            store.publish(
+                audience.clone(),
+                ServerEvent::ChannelCreate { channel: shown },
+            );
+        }
+        // The message is committed; clients that miss this see the conversation on their next
+        // load of the list.
+        Err(err) => tracing::warn!(error = %err, "cannot announce a new conversation"),
+    }
 }
 
 pub async fn by_id(

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod entities;
 pub mod members;
 pub mod messages;
+mod sends;
 pub mod servers;
 pub mod sessions;
 pub mod tokens;
@@ -28,6 +29,8 @@ use parley_shared::events::ServerEvent;
 pub struct Store {
     db: DatabaseConnection,
     bus: EventBus,
+    /// The group-commit writer of sends; `None` in the writer's own handle.
+    sends: Option<sends::SendQueue>,
 }
 
 impl Store {
@@ -92,7 +95,17 @@ impl Store {
                 .with_context(|| format!("REDIS_URL={} is not a Redis URL", redact(url)))?,
             None => EventBus::new(),
         };
-        Ok(Self { db, bus })
+        let writer = Self {
+            db,
+            bus,
+            sends: None,
+        };
+        let sends = Some(sends::SendQueue::start(writer.clone()));
+        Ok(Self { sends, ..writer })
+    }
+
+    fn sends(&self) -> Option<&sends::SendQueue> {
+        self.sends.as_ref()
     }
 
     pub fn bus(&self) -> &EventBus {
