@@ -131,6 +131,9 @@ pub enum ClientEvent {
         channel_id: Uuid,
         content: String,
         nonce: String,
+        /// The message this one answers, as `reply_to` in the REST request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Uuid>,
     },
 }
 

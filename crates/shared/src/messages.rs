@@ -27,6 +27,52 @@ pub struct Message {
     pub deleted: bool,
     /// The client nonce it was sent with, for reconciling optimistic sends.
     pub nonce: Option<String>,
+    /// The message this one answers, as it is now (kept current when it is edited or deleted).
+    #[serde(default)]
+    pub reply_to: Option<ReplyPreview>,
+}
+
+/// How many characters of a parent message a reply shows.
+pub const EXCERPT_MAX: usize = 100;
+
+/// What a reply shows of the message it answers.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
+pub struct ReplyPreview {
+    /// The parent message's id (in the same channel).
+    pub id: Uuid,
+    pub author: User,
+    /// Its first 100 characters; empty once it is deleted.
+    pub excerpt: String,
+    /// The parent was deleted: show "Original message was deleted".
+    pub deleted: bool,
+}
+
+impl ReplyPreview {
+    /// The preview of `parent`: the first [`EXCERPT_MAX`] characters, nothing once deleted.
+    pub fn of(parent: &Message) -> Self {
+        ReplyPreview {
+            id: parent.id,
+            author: parent.author.clone(),
+            excerpt: if parent.deleted {
+                String::new()
+            } else {
+                excerpt(&parent.content)
+            },
+            deleted: parent.deleted,
+        }
+    }
+}
+
+/// The first [`EXCERPT_MAX`] characters of `content`, with an ellipsis when cut.
+pub fn excerpt(content: &str) -> String {
+    let mut chars = content.chars();
+    let head: String = chars.by_ref().take(EXCERPT_MAX).collect();
+    if chars.next().is_some() {
+        format!("{head}…")
+    } else {
+        head
+    }
 }
 
 /// Message content: 1 to 4,000 characters once trimmed.
@@ -77,6 +123,9 @@ pub struct SendMessageRequest {
         )
     )]
     pub nonce: String,
+    /// The message this one answers: a message of the same channel.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reply_to: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Validate)]
@@ -112,4 +161,8 @@ pub struct MessageEdit {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+    /// Only on pages centred on a message (`around=`): continues towards newer messages (use it
+    /// as `after=`); `None` when the page reaches the newest.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub newer_cursor: Option<String>,
 }

@@ -77,18 +77,22 @@ fn check_limit(limit: Option<u64>) -> AppResult<u64> {
 struct PageQuery {
     before: Option<String>,
     after: Option<String>,
+    around: Option<Uuid>,
     limit: Option<u64>,
 }
 
 /// A page of history. Without cursors, the newest messages; `before` pages back (newest first),
 /// `after` pages forward (oldest first); `after=0` starts at the channel's first message.
-/// `next_cursor` continues in the same direction.
+/// `next_cursor` continues in the same direction. `around` gives the page centred on a message
+/// (newest first, the message included): `next_cursor` continues to older messages and
+/// `newer_cursor` (as `after`) to newer ones.
 #[utoipa::path(
     get, path = "/{channel_id}/messages", tag = "messages", operation_id = "list_messages",
     params(
         ("channel_id" = Uuid, Path),
         ("before" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages older than it"),
         ("after" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages newer than it; `0` for the channel's beginning"),
+        ("around" = Option<Uuid>, Query, description = "A message of the channel: the page centred on it (not with `before` or `after`)"),
         ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
     ),
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -101,6 +105,18 @@ async fn list(
 ) -> AppResult<Json<Page<Message>>> {
     access::channel(&state, channel_id, caller.id()).await?;
     let limit = check_limit(page_query.limit)?;
+    if let Some(around) = page_query.around {
+        if page_query.before.is_some() || page_query.after.is_some() {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                "Give `around` alone, without `before` or `after`.",
+            )
+            .with_field("around", "cannot be combined with before or after"));
+        }
+        return around_page(&state, channel_id, around, limit)
+            .await
+            .map(Json);
+    }
     let from = match (&page_query.before, &page_query.after) {
         (Some(_), Some(_)) => {
             return Err(AppError::new(
@@ -120,9 +136,35 @@ async fn list(
         None
     };
     Ok(Json(Page {
-        items: rows.iter().map(|(m, u)| messages::to_dto(m, u)).collect(),
+        items: messages::dtos(&state.store, &rows).await?,
         next_cursor,
+        newer_cursor: None,
     }))
+}
+
+async fn around_page(
+    state: &AppState,
+    channel_id: Uuid,
+    message_id: Uuid,
+    limit: u64,
+) -> AppResult<Page<Message>> {
+    let (message, _) = messages::by_id(&state.store, channel_id, message_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (rows, more_older, more_newer) =
+        messages::around(&state.store, channel_id, message.seq, limit).await?;
+    // Newest first: the last row is the oldest, the first the newest.
+    let next_cursor = more_older
+        .then(|| rows.last().map(|(m, _)| encode_cursor(m.seq)))
+        .flatten();
+    let newer_cursor = more_newer
+        .then(|| rows.first().map(|(m, _)| encode_cursor(m.seq)))
+        .flatten();
+    Ok(Page {
+        items: messages::dtos(&state.store, &rows).await?,
+        next_cursor,
+        newer_cursor,
+    })
 }
 
 /// Send a message. A repeated nonce returns the message already sent with it (200), never a
@@ -136,7 +178,7 @@ async fn list(
         (status = 200, description = "Already sent with this nonce", body = Message),
         (status = 403, description = "Not a text channel", body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid, or `reply_to` is not a message of this channel", body = ErrorBody),
         (status = 429, body = ErrorBody),
     )
 )]
@@ -176,7 +218,15 @@ pub async fn send_message(
     }
     state.limits.sends.check(&author.id).await?;
     let content = request.content.trim().to_owned();
-    messages::create(&state.store, &channel, author, content, request.nonce).await
+    messages::create(
+        &state.store,
+        &channel,
+        author,
+        content,
+        request.nonce,
+        request.reply_to,
+    )
+    .await
 }
 
 /// Edit your own message. Edits are rate limited per user, like sends.
@@ -340,7 +390,11 @@ async fn events(
     } else {
         None
     };
-    Ok(Json(Page { items, next_cursor }))
+    Ok(Json(Page {
+        items,
+        next_cursor,
+        newer_cursor: None,
+    }))
 }
 
 #[cfg(test)]

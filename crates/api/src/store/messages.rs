@@ -6,12 +6,14 @@
 use chrono::Utc;
 use parley_shared::ErrorCode;
 use parley_shared::events::ServerEvent;
-use parley_shared::messages::{DELETED_CONTENT, Message, MessageEdit};
+use parley_shared::messages::{DELETED_CONTENT, Message, MessageEdit, ReplyPreview, excerpt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use super::entities::{channel_events, channels, message_edits, messages, users};
@@ -34,7 +36,8 @@ async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audienc
     })
 }
 
-pub fn to_dto(message: &Model, author: &users::Model) -> Message {
+/// The message as clients see it; `reply_to` is the preview of its parent (see [`previews`]).
+pub fn to_dto(message: &Model, author: &users::Model, reply_to: Option<ReplyPreview>) -> Message {
     Message {
         id: message.id,
         channel_id: message.channel_id,
@@ -45,7 +48,64 @@ pub fn to_dto(message: &Model, author: &users::Model) -> Message {
         edited_at: message.edited_at,
         deleted: message.deleted,
         nonce: message.nonce.clone(),
+        reply_to,
     }
+}
+
+fn preview_of(parent: &Model, author: &users::Model) -> ReplyPreview {
+    ReplyPreview {
+        id: parent.id,
+        author: super::users::to_public_dto(author),
+        excerpt: if parent.deleted {
+            String::new()
+        } else {
+            excerpt(&parent.content)
+        },
+        deleted: parent.deleted,
+    }
+}
+
+/// The previews of the parents these messages answer, as the parents are now, read in one query.
+async fn parents(
+    db: &impl ConnectionTrait,
+    messages: &[&Model],
+) -> AppResult<HashMap<Uuid, ReplyPreview>> {
+    let ids: Vec<Uuid> = messages.iter().filter_map(|m| m.reply_to_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(messages::Entity::find()
+        .filter(messages::Column::Id.is_in(ids))
+        .find_also_related(users::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(parent, author)| Some((parent.id, preview_of(&parent, &author?))))
+        .collect())
+}
+
+/// Messages as clients see them, each reply with its parent's current preview.
+pub async fn dtos(store: &Store, rows: &[(Model, users::Model)]) -> AppResult<Vec<Message>> {
+    let models: Vec<&Model> = rows.iter().map(|(m, _)| m).collect();
+    let previews = parents(store.db(), &models).await?;
+    Ok(rows
+        .iter()
+        .map(|(m, author)| {
+            let reply_to = m.reply_to_id.and_then(|id| previews.get(&id).cloned());
+            to_dto(m, author, reply_to)
+        })
+        .collect())
+}
+
+/// One message as clients see it, read on `db` (a transaction sees its own changes).
+async fn dto(
+    db: &impl ConnectionTrait,
+    message: &Model,
+    author: &users::Model,
+) -> AppResult<Message> {
+    let mut previews = parents(db, &[message]).await?;
+    let reply_to = message.reply_to_id.and_then(|id| previews.remove(&id));
+    Ok(to_dto(message, author, reply_to))
 }
 
 /// Takes the channel's next seq. The update also locks the channel's row until the transaction
@@ -104,7 +164,20 @@ pub async fn create(
     author: &users::Model,
     content: String,
     nonce: String,
+    reply_to: Option<Uuid>,
 ) -> AppResult<(Message, bool)> {
+    // The parent is checked before the transaction: it cannot change channel, and if it is
+    // deleted meanwhile the reply's preview says so.
+    let parent = match reply_to {
+        Some(parent_id) => Some(by_id(store, channel.id, parent_id).await?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ValidationFailed,
+                "A reply must answer a message of the same channel.",
+            )
+            .with_field("reply_to", "is not a message of this channel")
+        })?),
+        None => None,
+    };
     // No lookup first: the unique (channel, author, nonce) index decides, so a normal send costs
     // no extra query and a retry, concurrent or not, rolls back and answers with the original.
     let txn = store.db().begin().await?;
@@ -119,6 +192,7 @@ pub async fn create(
         created_at: Set(Utc::now()),
         edited_at: Set(None),
         deleted: Set(false),
+        reply_to_id: Set(parent.as_ref().map(|(p, _)| p.id)),
     }
     .insert(&txn)
     .await;
@@ -130,11 +204,12 @@ pub async fn create(
             let existing = find_by_nonce(store, channel.id, author.id, &nonce)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            return Ok((to_dto(&existing, author), false));
+            return Ok((dto(store.db(), &existing, author).await?, false));
         }
         Err(err) => return Err(err.into()),
     };
-    let dto = to_dto(&message, author);
+    let reply_to = parent.map(|(p, a)| preview_of(&p, &a));
+    let dto = to_dto(&message, author, reply_to);
     let event = ServerEvent::MessageCreate {
         channel_id: channel.id,
         seq,
@@ -206,7 +281,7 @@ pub async fn edit(
     active.content = Set(content);
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;
-    let dto = to_dto(&message, author);
+    let dto = dto(&txn, &message, author).await?;
     let event = ServerEvent::MessageUpdate {
         channel_id: channel.id,
         seq,
@@ -246,7 +321,7 @@ pub async fn delete(
     let event = ServerEvent::MessageDelete {
         channel_id: channel.id,
         seq,
-        message: to_dto(&message, author),
+        message: dto(&txn, &message, author).await?,
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
@@ -334,6 +409,57 @@ pub async fn page(
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((rows, more))
+}
+
+/// A page centred on the message at `seq`: about half older than it, the rest it and newer,
+/// newest first, filled from the other side near either end of the channel. Also says whether
+/// older and newer messages lie beyond it.
+pub async fn around(
+    store: &Store,
+    channel_id: Uuid,
+    seq: i64,
+    limit: u64,
+) -> AppResult<(Vec<(Model, users::Model)>, bool, bool)> {
+    let side = |newer: bool| {
+        let select = messages::Entity::find().filter(messages::Column::ChannelId.eq(channel_id));
+        let select = if newer {
+            select
+                .filter(messages::Column::Seq.gte(seq))
+                .order_by_asc(messages::Column::Seq)
+        } else {
+            select
+                .filter(messages::Column::Seq.lt(seq))
+                .order_by_desc(messages::Column::Seq)
+        };
+        select
+            .limit(limit + 1)
+            .find_also_related(users::Entity)
+            .all(store.db())
+    };
+    let keep = |rows: Vec<(Model, Option<users::Model>)>| -> Vec<(Model, users::Model)> {
+        rows.into_iter()
+            .filter_map(|(m, u)| Some((m, u?)))
+            .collect()
+    };
+    let mut older = keep(side(false).await?);
+    let mut newer = keep(side(true).await?);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut want_older = limit / 2;
+    let mut want_newer = limit - want_older;
+    if older.len() < want_older {
+        want_newer += want_older - older.len();
+        want_older = older.len();
+    } else if newer.len() < want_newer {
+        want_older += want_newer - newer.len();
+        want_newer = newer.len();
+    }
+    let more_older = older.len() > want_older;
+    let more_newer = newer.len() > want_newer;
+    older.truncate(want_older);
+    newer.truncate(want_newer);
+    newer.reverse();
+    newer.extend(older);
+    Ok((newer, more_older, more_newer))
 }
 
 /// The channel's events after `after_seq`, in seq order. `Err(resync_required)` when some of
