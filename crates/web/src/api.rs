@@ -293,6 +293,26 @@ pub async fn messages(
     json(send(Request::get(&url(&path)).build()).await?).await
 }
 
+/// The page centred on a message, newest first.
+pub async fn messages_around(
+    channel_id: Uuid,
+    message_id: Uuid,
+    limit: u32,
+) -> Result<Page<Message>, ApiError> {
+    let path = format!("/channels/{channel_id}/messages?limit={limit}&around={message_id}");
+    json(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// Messages newer than a cursor, oldest first.
+pub async fn messages_after(
+    channel_id: Uuid,
+    after: &str,
+    limit: u32,
+) -> Result<Page<Message>, ApiError> {
+    let path = format!("/channels/{channel_id}/messages?limit={limit}&after={after}");
+    json(send(Request::get(&url(&path)).build()).await?).await
+}
+
 pub async fn events_after(channel_id: Uuid, after_seq: i64) -> Result<Page<ServerEvent>, ApiError> {
     let path = url(&format!(
         "/channels/{channel_id}/events?after_seq={after_seq}&limit=100"

@@ -5,13 +5,15 @@ use std::collections::HashMap;
 
 use leptos::prelude::*;
 use parley_shared::events::ServerEvent;
-use parley_shared::messages::Message;
+use parley_shared::messages::{Message, ReplyPreview};
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Pending {
     pub nonce: String,
     pub content: String,
+    /// The message it answers, kept for a retry.
+    pub reply_to: Option<Uuid>,
     /// Why it failed, when it did; the user may retry.
     pub error: Option<String>,
 }
@@ -27,6 +29,13 @@ pub struct ChannelLog {
     pub older: Option<String>,
     pub loaded: bool,
     pub loading_older: bool,
+    /// Set while the loaded window is an older stretch of history (after jumping to a message
+    /// far back): where the next newer page starts. Messages that arrive meanwhile are kept but
+    /// not shown until the window reaches them.
+    pub newer: Option<String>,
+    /// The newest message of the window while `newer` is set.
+    pub window_end: Option<i64>,
+    pub loading_newer: bool,
 }
 
 impl ChannelLog {
@@ -36,6 +45,41 @@ impl ChannelLog {
             .binary_search_by_key(&seq, |m| m.seq)
             .ok()
             .map(|index| &self.messages[index])
+    }
+
+    /// The messages on screen: all of them, or the window up to `window_end`.
+    pub fn visible(&self) -> &[Message] {
+        match self.window_end {
+            Some(end) => {
+                let until = self.messages.partition_point(|m| m.seq <= end);
+                &self.messages[..until]
+            }
+            None => &self.messages,
+        }
+    }
+
+    /// Whether the message is loaded and on screen.
+    pub fn shows(&self, id: Uuid) -> bool {
+        self.visible().iter().any(|m| m.id == id)
+    }
+
+    /// Adds a page of newer messages (oldest first) to a detached window; `next` is where the
+    /// following one starts. Without `next` the window has reached the present.
+    pub fn extend_newer(&mut self, items: Vec<Message>, next: Option<String>) {
+        let end = items.iter().map(|m| m.seq).max();
+        for message in items {
+            self.upsert(message);
+        }
+        match next {
+            Some(cursor) => {
+                self.newer = Some(cursor);
+                self.window_end = end.or(self.window_end);
+            }
+            None => {
+                self.newer = None;
+                self.window_end = None;
+            }
+        }
     }
 
     pub fn upsert(&mut self, message: Message) {
@@ -63,16 +107,28 @@ impl ChannelLog {
         self.last_seq = seq;
         match event {
             ServerEvent::MessageCreate { message, .. } => self.upsert(message.clone()),
-            // Changes to messages older than what is loaded arrive with their page.
             ServerEvent::MessageUpdate { message, .. }
-            | ServerEvent::MessageDelete { message, .. }
-                if self.messages.iter().any(|m| m.id == message.id) =>
-            {
-                self.upsert(message.clone());
+            | ServerEvent::MessageDelete { message, .. } => {
+                // Changes to messages older than what is loaded arrive with their page; the
+                // replies that are loaded show the parent as it is now, loaded or not.
+                if self.messages.iter().any(|m| m.id == message.id) {
+                    self.upsert(message.clone());
+                }
+                self.refresh_replies_to(message);
             }
             _ => {}
         }
         true
+    }
+
+    fn refresh_replies_to(&mut self, parent: &Message) {
+        for reply in &mut self.messages {
+            if let Some(preview) = &mut reply.reply_to
+                && preview.id == parent.id
+            {
+                *preview = ReplyPreview::of(parent);
+            }
+        }
     }
 }
 
@@ -141,4 +197,94 @@ impl MessagesStore {
 
 pub fn use_messages() -> MessagesStore {
     expect_context::<MessagesStore>()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use parley_shared::users::User;
+
+    fn message(seq: i64, content: &str, reply_to: Option<ReplyPreview>) -> Message {
+        Message {
+            id: Uuid::from_u128(seq as u128),
+            channel_id: Uuid::nil(),
+            author: User {
+                id: Uuid::nil(),
+                username: "ann".into(),
+                display_name: "Ann".into(),
+                email: None,
+                allow_dms_from: None,
+                created_at: chrono::DateTime::UNIX_EPOCH,
+            },
+            content: content.into(),
+            seq,
+            created_at: chrono::DateTime::UNIX_EPOCH,
+            edited_at: None,
+            deleted: false,
+            nonce: None,
+            reply_to,
+        }
+    }
+
+    #[test]
+    fn replies_follow_their_parent_through_edit_and_delete_even_when_it_is_not_loaded() {
+        let parent = message(1, "first words", None);
+        let reply = message(5, "answer", Some(ReplyPreview::of(&parent)));
+        let mut log = ChannelLog {
+            last_seq: 5,
+            loaded: true,
+            ..ChannelLog::default()
+        };
+        log.upsert(reply);
+        let mut edited = parent.clone();
+        edited.content = "second words".into();
+        assert!(log.apply(&ServerEvent::MessageUpdate {
+            channel_id: Uuid::nil(),
+            seq: 6,
+            message: edited,
+        }));
+        let preview = |log: &ChannelLog| log.messages[0].reply_to.clone();
+        assert_eq!(
+            preview(&log).map(|p| p.excerpt),
+            Some("second words".into())
+        );
+        assert_eq!(
+            log.messages.len(),
+            1,
+            "the parent is not added by its update"
+        );
+        let mut gone = parent;
+        gone.deleted = true;
+        assert!(log.apply(&ServerEvent::MessageDelete {
+            channel_id: Uuid::nil(),
+            seq: 7,
+            message: gone,
+        }));
+        assert!(preview(&log).is_some_and(|p| p.deleted && p.excerpt.is_empty()));
+    }
+
+    #[test]
+    fn a_detached_window_hides_live_messages_until_it_reaches_them() {
+        let mut log = ChannelLog {
+            last_seq: 10,
+            loaded: true,
+            newer: Some("cursor".into()),
+            window_end: Some(3),
+            ..ChannelLog::default()
+        };
+        for seq in 1..=3 {
+            log.upsert(message(seq, "old", None));
+        }
+        assert!(log.apply(&ServerEvent::MessageCreate {
+            channel_id: Uuid::nil(),
+            seq: 11,
+            message: message(11, "live", None),
+        }));
+        assert_eq!(log.visible().len(), 3, "the live one waits");
+        log.extend_newer(vec![message(4, "newer", None)], Some("more".into()));
+        assert_eq!(log.visible().last().map(|m| m.seq), Some(4));
+        log.extend_newer(vec![message(9, "newest", None)], None);
+        let seqs: Vec<i64> = log.visible().iter().map(|m| m.seq).collect();
+        assert_eq!(seqs, vec![1, 2, 3, 4, 9, 11]);
+    }
 }

@@ -1,6 +1,6 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
-use parley_shared::messages::Message;
+use parley_shared::messages::{Message, ReplyPreview};
 use parley_shared::servers::Role;
 use uuid::Uuid;
 
@@ -27,6 +27,12 @@ pub struct ChatContext {
     pub me: Memo<Option<Uuid>>,
     /// Asks the message list to scroll to the newest message (after sending, say).
     pub present: Trigger,
+    /// The message the composer's next message answers.
+    pub replying: RwSignal<Option<ReplyPreview>>,
+    /// Asks the message list to bring a message into view (loading it if need be).
+    pub jump: RwSignal<Option<Uuid>>,
+    /// The message just jumped to, highlighted for a moment.
+    pub highlight: RwSignal<Option<Uuid>>,
 }
 
 impl ChatContext {
@@ -49,6 +55,17 @@ impl ChatContext {
 
     pub fn jump_to_present(&self) {
         self.present.notify();
+    }
+
+    /// Makes the composer's next message a reply to `message`, and puts the cursor there.
+    pub fn start_reply(&self, message: &Message) {
+        self.replying.set(Some(ReplyPreview::of(message)));
+        self.focus_composer();
+    }
+
+    /// Scrolls to a message of this channel and highlights it, loading its page if need be.
+    pub fn jump_to(&self, message_id: Uuid) {
+        self.jump.set(Some(message_id));
     }
 }
 
@@ -84,6 +101,9 @@ pub fn ChatView(
         }),
         me: Memo::new(move |_| session.user_id()),
         present: Trigger::new(),
+        replying: RwSignal::new(None),
+        jump: RwSignal::new(None),
+        highlight: RwSignal::new(None),
     };
     provide_context(context);
     // Opening a channel on a desktop puts the cursor in its composer.

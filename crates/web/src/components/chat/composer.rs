@@ -30,10 +30,14 @@ pub fn Composer(
             return;
         }
         draft.set(String::new());
+        let reply_to = chat.replying.get_untracked().map(|p| p.id);
+        if reply_to.is_some() {
+            chat.replying.set(None);
+        }
         let request = SendMessageRequest {
             content: content.trim().to_owned(),
             nonce: Uuid::new_v4().to_string(),
-            reply_to: None,
+            reply_to,
         };
         send(messages.log(channel_id), channel_id, request);
         chat.jump_to_present();
@@ -67,12 +71,17 @@ pub fn Composer(
             "ArrowUp" if draft.with_untracked(String::is_empty) && edit_last() => {
                 ev.prevent_default();
             }
+            "Escape" if chat.replying.with_untracked(Option::is_some) => {
+                ev.prevent_default();
+                chat.replying.set(None);
+            }
             _ => {}
         }
     };
     let too_long = move || draft.with(|d| d.trim().chars().count() > CONTENT_MAX);
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <ReplyBar />
             <div class="composer-box">
                 <textarea
                     id="composer"
@@ -93,5 +102,28 @@ pub fn Composer(
                 <p class="form-error-inline" role="alert">{format!("Messages can be at most {CONTENT_MAX} characters.")}</p>
             </Show>
         </form>
+    }
+}
+
+/// "Replying to NAME" above the box while the next message answers another, with a cancel
+/// button. It alone reads the reply being written, so starting one rebuilds nothing else.
+#[component]
+fn ReplyBar() -> impl IntoView {
+    let chat = use_chat();
+    let name = Memo::new(move |_| {
+        chat.replying
+            .with(|r| r.as_ref().map(|p| p.author.display_name.clone()))
+    });
+    view! {
+        <Show when=move || name.with(Option::is_some)>
+            <div class="reply-bar" role="status">
+                <span class="small">"Replying to " <strong>{move || name.get().unwrap_or_default()}</strong></span>
+                <button type="button" class="icon-button small" aria-label="Cancel reply" title="Cancel reply"
+                    on:pointerdown=|ev| ev.prevent_default()
+                    on:click=move |_| { chat.replying.set(None); chat.focus_composer(); }>
+                    <Icon name=IconName::Close />
+                </button>
+            </div>
+        </Show>
     }
 }

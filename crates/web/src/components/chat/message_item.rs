@@ -1,7 +1,7 @@
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use parley_shared::messages::SendMessageRequest;
+use parley_shared::messages::{ReplyPreview, SendMessageRequest};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
@@ -63,6 +63,15 @@ pub fn MessageItem(
         });
     };
 
+    let start_reply = move || {
+        menu_open.set(false);
+        if let Some(m) = message.get_untracked() {
+            chat.start_reply(&m);
+        }
+    };
+    let highlighted = Memo::new(move |_| chat.highlight.get() == Some(id));
+    let reply_to =
+        Memo::new(move |_| message.with(|m| m.as_ref().and_then(|m| m.reply_to.clone())));
     let start_edit = move || {
         menu_open.set(false);
         error.set(None);
@@ -166,6 +175,7 @@ pub fn MessageItem(
                 class:compact=compact
                 class:deleted=move || deleted.get()
                 class:menu-open=move || menu_open.get()
+                class:highlighted=move || highlighted.get()
                 data-message-id=id.to_string()
                 tabindex="-1"
                 node_ref=row
@@ -186,6 +196,7 @@ pub fn MessageItem(
                     view! { <Avatar name=author.clone() size=40 /> }.into_any()
                 }}
                 <div class="message-body">
+                    {move || reply_to.get().map(|parent| view! { <ReplyPreviewLine parent=parent /> })}
                     {(!compact).then(|| view! {
                         <div class="message-meta">
                             <span class="message-author">{author.clone()}</span>
@@ -211,6 +222,8 @@ pub fn MessageItem(
                 </div>
                 <Show when=move || !deleted.get()>
                     <div class="message-actions">
+                        <button type="button" class="icon-button small" aria-label="Reply" title="Reply"
+                            on:click=move |_| start_reply()><Icon name=IconName::Reply /></button>
                         <Show when=can_edit>
                             <button type="button" class="icon-button small" aria-label="Edit message" title="Edit"
                                 on:click=move |_| start_edit()><Icon name=IconName::Edit /></button>
@@ -228,6 +241,7 @@ pub fn MessageItem(
                     <Menu label="Message actions" class=if menu_above.get_untracked() { "message-menu above" } else { "message-menu" }
                         trigger=more header=menu_time.clone()
                         on_close=Callback::new(move |()| menu_open.set(false))>
+                        <button type="button" role="menuitem" on:click=move |_| start_reply()>"Reply"</button>
                         <Show when=can_edit>
                             <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
                         </Show>
@@ -251,6 +265,30 @@ pub fn MessageItem(
         </li>
     }
     .into_any()
+}
+
+/// What a reply shows above its content: who it answers and the start of what they said (or
+/// that it was deleted). Clicking it jumps to the parent.
+#[component]
+fn ReplyPreviewLine(parent: ReplyPreview) -> impl IntoView {
+    let chat = use_chat();
+    let target = parent.id;
+    let text = if parent.deleted {
+        "Original message was deleted".to_owned()
+    } else {
+        parent.excerpt.clone()
+    };
+    let label = format!(
+        "Jump to the message from {} this replies to",
+        parent.author.display_name
+    );
+    view! {
+        <button type="button" class="reply-preview" class:deleted=parent.deleted aria-label=label
+            on:click=move |_| chat.jump_to(target)>
+            <span class="reply-preview-author">{"@"}{parent.author.display_name.clone()}</span>
+            <span class="reply-preview-text">{text}</span>
+        </button>
+    }
 }
 
 /// The open edit box: Enter saves, Shift+Enter starts a new line, Escape cancels. Its text lives
@@ -334,7 +372,7 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
             let request = SendMessageRequest {
                 content: pending.content.clone(),
                 nonce: pending.nonce.clone(),
-                reply_to: None,
+                reply_to: pending.reply_to,
             };
             send(messages.log(chat.channel_id), chat.channel_id, request);
         }
@@ -371,6 +409,7 @@ pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessage
             None => l.pending.push(Pending {
                 nonce: request.nonce.clone(),
                 content: request.content.clone(),
+                reply_to: request.reply_to,
                 error: None,
             }),
         },
