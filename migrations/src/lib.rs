@@ -9,6 +9,7 @@ mod m20261122_000003_messages;
 mod m20261122_000004_direct_messages;
 mod m20261123_000005_bans;
 mod m20261123_000006_message_replies;
+mod m20261123_000007_reactions;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_direct_messages::Migration),
             Box::new(m20261123_000005_bans::Migration),
             Box::new(m20261123_000006_message_replies::Migration),
+            Box::new(m20261123_000007_reactions::Migration),
         ]
     }
 }

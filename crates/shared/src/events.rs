@@ -61,6 +61,21 @@ pub enum ServerEvent {
         seq: i64,
         message: Message,
     },
+    /// Someone reacted to a message (a new reaction; repeating one sends nothing).
+    ReactionAdd {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        user_id: Uuid,
+        emoji: String,
+    },
+    ReactionRemove {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        user_id: Uuid,
+        emoji: String,
+    },
     ChannelCreate {
         channel: Channel,
     },
@@ -114,6 +129,12 @@ impl ServerEvent {
                 channel_id, seq, ..
             }
             | ServerEvent::MessageDelete {
+                channel_id, seq, ..
+            }
+            | ServerEvent::ReactionAdd {
+                channel_id, seq, ..
+            }
+            | ServerEvent::ReactionRemove {
                 channel_id, seq, ..
             } => Some((*channel_id, *seq)),
             _ => None,

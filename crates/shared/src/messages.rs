@@ -30,6 +30,9 @@ pub struct Message {
     /// The message this one answers, as it is now (kept current when it is edited or deleted).
     #[serde(default)]
     pub reply_to: Option<ReplyPreview>,
+    /// Its reactions, in the order they were first added.
+    #[serde(default)]
+    pub reactions: Vec<crate::reactions::Reaction>,
 }
 
 /// How many characters of a parent message a reply shows.

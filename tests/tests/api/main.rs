@@ -15,6 +15,7 @@ mod messages;
 mod openapi;
 mod origin;
 mod platform;
+mod reactions;
 mod replies;
 mod revocation;
 mod servers;

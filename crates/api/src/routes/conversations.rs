@@ -38,7 +38,9 @@ pub async fn list(state: &AppState, user_id: Uuid) -> AppResult<Vec<Conversation
         .iter()
         .filter_map(|(_, _, last)| last.clone())
         .collect();
-    let mut shown = messages::dtos(&state.store, &lasts).await?.into_iter();
+    let mut shown = messages::dtos(&state.store, &lasts, Some(user_id))
+        .await?
+        .into_iter();
     Ok(rows
         .iter()
         .map(|(channel, people, last)| Conversation {

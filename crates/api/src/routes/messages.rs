@@ -36,7 +36,7 @@ pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 100;
 
 /// Cursors are opaque to clients: a version letter and the seq, base64url.
-fn encode_cursor(seq: i64) -> String {
+pub fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("s{seq}"))
 }
 
@@ -62,7 +62,7 @@ fn decode_cursor(cursor: &str, field: &str) -> AppResult<i64> {
         })
 }
 
-fn check_limit(limit: Option<u64>) -> AppResult<u64> {
+pub fn check_limit(limit: Option<u64>) -> AppResult<u64> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
@@ -113,7 +113,7 @@ async fn list(
             )
             .with_field("around", "cannot be combined with before or after"));
         }
-        return around_page(&state, channel_id, around, limit)
+        return around_page(&state, caller.id(), channel_id, around, limit)
             .await
             .map(Json);
     }
@@ -136,7 +136,7 @@ async fn list(
         None
     };
     Ok(Json(Page {
-        items: messages::dtos(&state.store, &rows).await?,
+        items: messages::dtos(&state.store, &rows, Some(caller.id())).await?,
         next_cursor,
         newer_cursor: None,
     }))
@@ -144,6 +144,7 @@ async fn list(
 
 async fn around_page(
     state: &AppState,
+    viewer: Uuid,
     channel_id: Uuid,
     message_id: Uuid,
     limit: u64,
@@ -161,7 +162,7 @@ async fn around_page(
         .then(|| rows.first().map(|(m, _)| encode_cursor(m.seq)))
         .flatten();
     Ok(Page {
-        items: messages::dtos(&state.store, &rows).await?,
+        items: messages::dtos(&state.store, &rows, Some(viewer)).await?,
         next_cursor,
         newer_cursor,
     })

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod openapi;
+pub mod reactions;
 pub mod servers;
 pub mod users;
 
@@ -48,6 +49,7 @@ use crate::state::AppState;
         (name = "invites", description = "Invite links"),
         (name = "conversations", description = "Direct conversations, 1:1 and in groups"),
         (name = "messages", description = "Messages, history and the event log for resuming"),
+        (name = "reactions", description = "Emoji reactions to messages"),
     )
 )]
 struct ApiDoc;
@@ -91,6 +93,7 @@ pub fn api() -> OpenApiRouter<AppState> {
                 "/channels",
                 channels::router()
                     .merge(messages::router())
+                    .merge(reactions::router())
                     .merge(conversations::channel_router()),
             )
             .nest("/invites", invites::router()),

@@ -29,7 +29,7 @@ const NONCE_KEY: UniqueKey = UniqueKey {
 };
 
 /// Who sees a channel's events: the server's members, or the conversation's people.
-async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audience> {
+pub(super) async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audience> {
     Ok(match channel.server_id {
         Some(server_id) => Audience::Server(server_id),
         None => Audience::Users(super::conversations::recipient_ids(store, channel.id).await?),
@@ -49,6 +49,7 @@ pub fn to_dto(message: &Model, author: &users::Model, reply_to: Option<ReplyPrev
         deleted: message.deleted,
         nonce: message.nonce.clone(),
         reply_to,
+        reactions: Vec::new(),
     }
 }
 
@@ -84,20 +85,30 @@ async fn parents(
         .collect())
 }
 
-/// Messages as clients see them, each reply with its parent's current preview.
-pub async fn dtos(store: &Store, rows: &[(Model, users::Model)]) -> AppResult<Vec<Message>> {
+/// Messages as `viewer` sees them: each reply with its parent's current preview, each with its
+/// reactions.
+pub async fn dtos(
+    store: &Store,
+    rows: &[(Model, users::Model)],
+    viewer: Option<Uuid>,
+) -> AppResult<Vec<Message>> {
     let models: Vec<&Model> = rows.iter().map(|(m, _)| m).collect();
     let previews = parents(store.db(), &models).await?;
+    let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let mut reactions = super::reactions::aggregate(store.db(), &ids, viewer).await?;
     Ok(rows
         .iter()
         .map(|(m, author)| {
             let reply_to = m.reply_to_id.and_then(|id| previews.get(&id).cloned());
-            to_dto(m, author, reply_to)
+            let mut dto = to_dto(m, author, reply_to);
+            dto.reactions = reactions.remove(&m.id).unwrap_or_default();
+            dto
         })
         .collect())
 }
 
-/// One message as clients see it, read on `db` (a transaction sees its own changes).
+/// One message as everyone sees it (in an event: `me` is never set), read on `db` (a
+/// transaction sees its own changes).
 async fn dto(
     db: &impl ConnectionTrait,
     message: &Model,
@@ -105,12 +116,17 @@ async fn dto(
 ) -> AppResult<Message> {
     let mut previews = parents(db, &[message]).await?;
     let reply_to = message.reply_to_id.and_then(|id| previews.remove(&id));
-    Ok(to_dto(message, author, reply_to))
+    let mut dto = to_dto(message, author, reply_to);
+    dto.reactions = super::reactions::aggregate(db, &[message.id], None)
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
+    Ok(dto)
 }
 
 /// Takes the channel's next seq. The update also locks the channel's row until the transaction
 /// ends, so changes to one channel commit one at a time, in seq order.
-async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64> {
+pub(super) async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64> {
     let updated = channels::Entity::update_many()
         .col_expr(
             channels::Column::LastSeq,
@@ -125,7 +141,7 @@ async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64>
         .ok_or_else(AppError::not_found)
 }
 
-async fn log(
+pub(super) async fn log(
     txn: &DatabaseTransaction,
     channel_id: Uuid,
     seq: i64,
@@ -330,7 +346,7 @@ pub async fn delete(
 }
 
 /// The message as it is now, inside the transaction that holds the channel's lock.
-async fn current(txn: &DatabaseTransaction, message_id: Uuid) -> AppResult<Model> {
+pub(super) async fn current(txn: &DatabaseTransaction, message_id: Uuid) -> AppResult<Model> {
     messages::Entity::find_by_id(message_id)
         .one(txn)
         .await?

@@ -7,6 +7,7 @@ pub mod conversations;
 pub mod entities;
 pub mod members;
 pub mod messages;
+pub mod reactions;
 pub mod servers;
 pub mod sessions;
 pub mod tokens;

@@ -6,6 +6,7 @@ use std::collections::HashMap;
 use leptos::prelude::*;
 use parley_shared::events::ServerEvent;
 use parley_shared::messages::{Message, ReplyPreview};
+use parley_shared::reactions::Reaction;
 use uuid::Uuid;
 
 #[derive(Debug, Clone, PartialEq)]
@@ -94,7 +95,7 @@ impl ChannelLog {
 
     /// Applies a channel event. `false` when it shows that something was missed (a gap), so the
     /// caller should fetch the events in between.
-    pub fn apply(&mut self, event: &ServerEvent) -> bool {
+    pub fn apply(&mut self, event: &ServerEvent, me: Option<Uuid>) -> bool {
         let Some((_, seq)) = event.channel_seq() else {
             return true;
         };
@@ -111,10 +112,34 @@ impl ChannelLog {
             | ServerEvent::MessageDelete { message, .. } => {
                 // Changes to messages older than what is loaded arrive with their page; the
                 // replies that are loaded show the parent as it is now, loaded or not.
-                if self.messages.iter().any(|m| m.id == message.id) {
-                    self.upsert(message.clone());
+                // Its reactions stay as they are here: the event's say `me` for nobody, and
+                // reaction events keep them current.
+                if let Some(existing) = self.messages.iter().find(|m| m.id == message.id) {
+                    let mut updated = message.clone();
+                    updated.reactions = existing.reactions.clone();
+                    self.upsert(updated);
                 }
                 self.refresh_replies_to(message);
+            }
+            ServerEvent::ReactionAdd {
+                message_id,
+                user_id,
+                emoji,
+                ..
+            } => {
+                if let Some(message) = self.messages.iter_mut().find(|m| m.id == *message_id) {
+                    add_reaction(&mut message.reactions, emoji, Some(*user_id) == me);
+                }
+            }
+            ServerEvent::ReactionRemove {
+                message_id,
+                user_id,
+                emoji,
+                ..
+            } => {
+                if let Some(message) = self.messages.iter_mut().find(|m| m.id == *message_id) {
+                    remove_reaction(&mut message.reactions, emoji, Some(*user_id) == me);
+                }
             }
             _ => {}
         }
@@ -130,6 +155,32 @@ impl ChannelLog {
             }
         }
     }
+}
+
+/// One more person reacted with `emoji` (`mine` when it is you).
+pub fn add_reaction(reactions: &mut Vec<Reaction>, emoji: &str, mine: bool) {
+    match reactions.iter_mut().find(|r| r.emoji == emoji) {
+        Some(reaction) => {
+            reaction.count += 1;
+            reaction.me |= mine;
+        }
+        None => reactions.push(Reaction {
+            emoji: emoji.to_owned(),
+            count: 1,
+            me: mine,
+        }),
+    }
+}
+
+/// One person fewer; the pill goes when nobody is left.
+pub fn remove_reaction(reactions: &mut Vec<Reaction>, emoji: &str, mine: bool) {
+    if let Some(reaction) = reactions.iter_mut().find(|r| r.emoji == emoji) {
+        reaction.count = reaction.count.saturating_sub(1);
+        if mine {
+            reaction.me = false;
+        }
+    }
+    reactions.retain(|r| r.count > 0);
 }
 
 #[derive(Clone, Copy)]
@@ -223,6 +274,7 @@ mod tests {
             deleted: false,
             nonce: None,
             reply_to,
+            reactions: Vec::new(),
         }
     }
 
@@ -238,11 +290,14 @@ mod tests {
         log.upsert(reply);
         let mut edited = parent.clone();
         edited.content = "second words".into();
-        assert!(log.apply(&ServerEvent::MessageUpdate {
-            channel_id: Uuid::nil(),
-            seq: 6,
-            message: edited,
-        }));
+        assert!(log.apply(
+            &ServerEvent::MessageUpdate {
+                channel_id: Uuid::nil(),
+                seq: 6,
+                message: edited,
+            },
+            None
+        ));
         let preview = |log: &ChannelLog| log.messages[0].reply_to.clone();
         assert_eq!(
             preview(&log).map(|p| p.excerpt),
@@ -255,11 +310,14 @@ mod tests {
         );
         let mut gone = parent;
         gone.deleted = true;
-        assert!(log.apply(&ServerEvent::MessageDelete {
-            channel_id: Uuid::nil(),
-            seq: 7,
-            message: gone,
-        }));
+        assert!(log.apply(
+            &ServerEvent::MessageDelete {
+                channel_id: Uuid::nil(),
+                seq: 7,
+                message: gone,
+            },
+            None
+        ));
         assert!(preview(&log).is_some_and(|p| p.deleted && p.excerpt.is_empty()));
     }
 
@@ -275,16 +333,91 @@ mod tests {
         for seq in 1..=3 {
             log.upsert(message(seq, "old", None));
         }
-        assert!(log.apply(&ServerEvent::MessageCreate {
-            channel_id: Uuid::nil(),
-            seq: 11,
-            message: message(11, "live", None),
-        }));
+        assert!(log.apply(
+            &ServerEvent::MessageCreate {
+                channel_id: Uuid::nil(),
+                seq: 11,
+                message: message(11, "live", None),
+            },
+            None
+        ));
         assert_eq!(log.visible().len(), 3, "the live one waits");
         log.extend_newer(vec![message(4, "newer", None)], Some("more".into()));
         assert_eq!(log.visible().last().map(|m| m.seq), Some(4));
         log.extend_newer(vec![message(9, "newest", None)], None);
         let seqs: Vec<i64> = log.visible().iter().map(|m| m.seq).collect();
         assert_eq!(seqs, vec![1, 2, 3, 4, 9, 11]);
+    }
+
+    #[test]
+    fn reaction_events_count_people_and_know_which_is_you() {
+        let me = Uuid::from_u128(7);
+        let other = Uuid::from_u128(8);
+        let mut log = ChannelLog {
+            last_seq: 1,
+            loaded: true,
+            ..ChannelLog::default()
+        };
+        log.upsert(message(1, "vote", None));
+        let id = log.messages[0].id;
+        let event = |seq, user_id, add: bool| {
+            let (channel_id, message_id, emoji) = (Uuid::nil(), id, "🎉".to_owned());
+            if add {
+                ServerEvent::ReactionAdd {
+                    channel_id,
+                    seq,
+                    message_id,
+                    user_id,
+                    emoji,
+                }
+            } else {
+                ServerEvent::ReactionRemove {
+                    channel_id,
+                    seq,
+                    message_id,
+                    user_id,
+                    emoji,
+                }
+            }
+        };
+        assert!(log.apply(&event(2, other, true), Some(me)));
+        assert!(log.apply(&event(3, me, true), Some(me)));
+        let shown = |log: &ChannelLog| log.messages[0].reactions.clone();
+        assert_eq!(
+            shown(&log),
+            vec![Reaction {
+                emoji: "🎉".into(),
+                count: 2,
+                me: true
+            }]
+        );
+        // A replayed event changes nothing.
+        assert!(log.apply(&event(3, me, true), Some(me)));
+        assert_eq!(shown(&log)[0].count, 2);
+        // An edit keeps the reactions (its own say `me` for nobody).
+        let mut edited = message(1, "vote now", None);
+        edited.reactions = vec![Reaction {
+            emoji: "🎉".into(),
+            count: 2,
+            me: false,
+        }];
+        let update = ServerEvent::MessageUpdate {
+            channel_id: Uuid::nil(),
+            seq: 4,
+            message: edited,
+        };
+        assert!(log.apply(&update, Some(me)));
+        assert!(shown(&log)[0].me);
+        assert!(log.apply(&event(5, me, false), Some(me)));
+        assert_eq!(
+            shown(&log),
+            vec![Reaction {
+                emoji: "🎉".into(),
+                count: 1,
+                me: false
+            }]
+        );
+        assert!(log.apply(&event(6, other, false), Some(me)));
+        assert!(shown(&log).is_empty());
     }
 }

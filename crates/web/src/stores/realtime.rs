@@ -248,6 +248,12 @@ impl Sync {
             }
             | ServerEvent::MessageDelete {
                 channel_id, seq, ..
+            }
+            | ServerEvent::ReactionAdd {
+                channel_id, seq, ..
+            }
+            | ServerEvent::ReactionRemove {
+                channel_id, seq, ..
             } => {
                 self.messages.note_seq(*channel_id, *seq);
                 if let ServerEvent::MessageCreate { message, .. } = &event {
@@ -255,7 +261,7 @@ impl Sync {
                 }
                 if let Some(log) = self.messages.loaded(*channel_id) {
                     let mut in_order = true;
-                    log.update(|l| in_order = l.apply(&event));
+                    log.update(|l| in_order = l.apply(&event, me));
                     if !in_order {
                         let sync = self.clone();
                         let channel = *channel_id;
@@ -440,6 +446,7 @@ impl Sync {
         let Some(log) = self.messages.loaded(channel_id) else {
             return;
         };
+        let me = self.session.user().map(|u| u.id);
         loop {
             let after = log.with_untracked(|l| l.last_seq);
             match api::events_after(channel_id, after).await {
@@ -452,7 +459,7 @@ impl Sync {
                             self.messages.note_seq(channel_id, seq);
                         }
                         log.update(|l| {
-                            l.apply(&event);
+                            l.apply(&event, me);
                         });
                     }
                     if page.next_cursor.is_none() {

@@ -8,6 +8,7 @@ pub mod channels;
 pub mod members;
 pub mod message_edits;
 pub mod messages;
+pub mod reactions;
 pub mod servers;
 pub mod sessions;
 pub mod users;
