@@ -356,6 +356,56 @@ pub async fn delete_message(channel_id: Uuid, id: Uuid) -> Result<(), ApiError> 
         .map(drop)
 }
 
+use parley_shared::reactions::EmojiCatalogue;
+
+fn reaction_path(channel_id: Uuid, message_id: Uuid, emoji: &str) -> String {
+    let emoji = String::from(js_sys::encode_uri_component(emoji));
+    url(&format!(
+        "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
+    ))
+}
+
+/// Adds (or, with `add` false, takes back) your reaction.
+pub async fn react(
+    channel_id: Uuid,
+    message_id: Uuid,
+    emoji: &str,
+    add: bool,
+) -> Result<(), ApiError> {
+    let path = format!("{}/@me", reaction_path(channel_id, message_id, emoji));
+    let request = if add {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    send(request.build()).await.map(drop)
+}
+
+/// Every emoji by group, fetched once per page load.
+pub async fn emoji_catalogue() -> Result<std::rc::Rc<EmojiCatalogue>, ApiError> {
+    thread_local! {
+        static CATALOGUE: std::cell::RefCell<Option<std::rc::Rc<EmojiCatalogue>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(known) = CATALOGUE.with(|c| c.borrow().clone()) {
+        return Ok(known);
+    }
+    let fetched: EmojiCatalogue = json(send(Request::get(&url("/emoji")).build()).await?).await?;
+    let shared = std::rc::Rc::new(fetched);
+    CATALOGUE.with(|c| *c.borrow_mut() = Some(shared.clone()));
+    Ok(shared)
+}
+
+/// The first people who reacted with `emoji`.
+pub async fn reaction_users(
+    channel_id: Uuid,
+    message_id: Uuid,
+    emoji: &str,
+) -> Result<Page<PublicUser>, ApiError> {
+    let path = format!("{}?limit=20", reaction_path(channel_id, message_id, emoji));
+    json(send(Request::get(&path).build()).await?).await
+}
+
 // ---- conversations ----------------------------------------------------------------------------
 
 use parley_shared::servers::CreateConversationRequest;

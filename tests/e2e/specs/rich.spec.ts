@@ -17,7 +17,7 @@ async function twoMembers(browser: Browser): Promise<{ alice: Page; bob: Page }>
 async function post(page: Page, content: string, replyTo?: string): Promise<string> {
   const channelId = page.url().split("/").pop();
   const response = await page.request.post(`/api/v1/channels/${channelId}/messages`, {
-    data: { content, nonce: `${content}-${Math.random()}`, reply_to: replyTo },
+    data: { content, nonce: `n-${Math.random()}`, reply_to: replyTo },
     headers: { Origin: new URL(page.url()).origin },
   });
   expect(response.ok()).toBeTruthy();
@@ -76,14 +76,14 @@ test("jumping to a parent far back loads its page, and the present comes back", 
   await bob.reload();
   const list = bob.getByRole("list", { name: "Messages" });
   await expect(list).toContainText("back to that plan");
-  await expect(list).not.toContainText("the very first plan");
+  const target = bob.locator(`.message[data-message-id="${first}"]`);
+  await expect(target).toHaveCount(0);
 
   await list.locator(".message", { hasText: "back to that plan" }).locator(".reply-preview").click();
-  const target = bob.locator(`.message[data-message-id="${first}"]`);
   await expect(target).toBeVisible();
   await expect(target).toHaveClass(/highlighted/);
   await expect(target).toBeFocused();
-  await expect(list).not.toContainText("back to that plan");
+  await expect(list.locator(".message-content", { hasText: "back to that plan" })).toHaveCount(0);
   await snap(bob, "reply-jumped");
 
   // While Bob reads old history, a new message waits; the bar brings him back to the present.
@@ -91,5 +91,94 @@ test("jumping to a parent far back loads its page, and the present comes back", 
   await bob.getByRole("button", { name: /Jump to present/ }).click();
   await expect(list).toContainText("meanwhile, now");
   await expect(list).toContainText("back to that plan");
-  await expect(list).not.toContainText("the very first plan");
+  await expect(target).toHaveCount(0);
+});
+
+test("a reaction shows as a pill, live for the other, and a click takes it back", async ({ browser }) => {
+  const { alice, bob } = await twoMembers(browser);
+  await expect(alice.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await expect(bob.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await say(alice, "Ship it?");
+  const bobsMessage = bob.locator(".message", { hasText: "Ship it?" });
+  await expect(bobsMessage).toBeVisible();
+
+  // Bob picks 🎉 through the picker's search.
+  await bobsMessage.hover();
+  await bobsMessage.getByRole("button", { name: "Add reaction" }).click();
+  const picker = bob.getByRole("dialog", { name: "Pick an emoji" });
+  await picker.getByRole("searchbox", { name: "Search emoji" }).fill("party popper");
+  await picker.getByRole("button", { name: "party popper" }).click();
+  await expect(picker).toHaveCount(0);
+  const bobsPill = bobsMessage.locator(".reaction", { hasText: "🎉" });
+  await expect(bobsPill).toHaveAttribute("aria-pressed", "true");
+  await expect(bobsPill).toContainText("1");
+
+  // Alice sees it at once, and adds hers by clicking the pill.
+  const alicesMessage = alice.locator(".message", { hasText: "Ship it?" });
+  const alicesPill = alicesMessage.locator(".reaction", { hasText: "🎉" });
+  await expect(alicesPill).toContainText("1");
+  await expect(alicesPill).toHaveAttribute("aria-pressed", "false");
+  await alicesPill.click();
+  await expect(alicesPill).toHaveAttribute("aria-pressed", "true");
+  await expect(alicesPill).toContainText("2");
+  await expect(bobsPill).toContainText("2");
+  await expect(bobsPill).toHaveAttribute("aria-pressed", "true");
+  await snap(bob, "reactions");
+
+  // Recently used comes first next time.
+  await bobsMessage.hover();
+  await bobsMessage.getByRole("button", { name: "Add reaction" }).first().click();
+  await expect(picker.getByRole("tab", { name: "Recently used" })).toHaveAttribute("aria-selected", "true");
+  await expect(picker.getByRole("button", { name: "party popper" })).toBeVisible();
+  await picker.press("Escape");
+  await expect(picker).toHaveCount(0);
+
+  // Bob takes his back; both see one left, and the pill goes when nobody is left.
+  await bobsPill.click();
+  await expect(alicesPill).toContainText("1");
+  await expect(bobsPill).toHaveAttribute("aria-pressed", "false");
+  await alicesPill.click();
+  await expect(bobsMessage.locator(".reaction", { hasText: "🎉" })).toHaveCount(0);
+});
+
+test("markdown renders safely: code blocks with copy, spoilers, links, large emoji", async ({ browser }) => {
+  const { alice, bob } = await twoMembers(browser);
+  await expect(bob.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await post(alice, "**bold** __under__ ~~gone~~ `code` and ||the butler did it||");
+  await post(alice, "```rust\nfn main() {\n    println!(\"hi\");\n}\n```");
+  await post(alice, "see https://example.com/docs and [evil](javascript:alert(1)) <img src=x onerror=alert(1)>");
+  await post(alice, ":tada: :+1:");
+  const list = bob.getByRole("list", { name: "Messages" });
+
+  const styled = list.locator(".message", { hasText: "bold" });
+  await expect(styled.locator("strong")).toHaveText("bold");
+  await expect(styled.locator("u")).toHaveText("under");
+  await expect(styled.locator("s")).toHaveText("gone");
+  await expect(styled.locator("code")).toHaveText("code");
+  const spoiler = styled.getByRole("button", { name: /Spoiler, hidden/ });
+  await expect(spoiler).toHaveAttribute("aria-expanded", "false");
+  await expect(spoiler.locator(".spoiler-text")).toBeHidden();
+  await spoiler.click();
+  await expect(styled.locator(".spoiler")).toHaveAttribute("aria-expanded", "true");
+  await expect(styled.locator(".spoiler-text")).toBeVisible();
+
+  const block = list.locator(".code-block");
+  await expect(block).toContainText("rust");
+  await expect(block.locator("pre code")).toContainText('println!("hi");');
+  await expect(block.getByRole("button", { name: "Copy code" })).toBeVisible();
+
+  const links = list.locator(".message", { hasText: "see https://example.com/docs" });
+  const link = links.getByRole("link", { name: "https://example.com/docs" });
+  await expect(link).toHaveAttribute("href", "https://example.com/docs");
+  await expect(link).toHaveAttribute("target", "_blank");
+  await expect(link).toHaveAttribute("rel", "noopener noreferrer");
+  await expect(link).toHaveAttribute("title", /^example\.com/);
+  await expect(links.getByRole("link")).toHaveCount(1);
+  await expect(links.locator("img")).toHaveCount(0);
+  await expect(links).toContainText("<img src=x onerror=alert(1)>");
+
+  const emoji = list.locator(".message-content", { hasText: "🎉" });
+  await expect(emoji).toHaveText("🎉 👍");
+  await expect(emoji).toHaveClass(/jumbo/);
+  await snap(bob, "markdown");
 });

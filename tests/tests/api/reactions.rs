@@ -373,3 +373,31 @@ async fn twenty_people_reacting_at_once_are_all_counted_and_twenty_emoji_is_the_
     assert_eq!(unique, people, "ordered by id, none twice");
     Ok(())
 }
+
+#[tokio::test]
+async fn shortcodes_become_emoji_when_sent_and_pickers_get_the_whole_list() -> anyhow::Result<()> {
+    let app = TestApp::spawn().await?;
+    let (alice, _) = a_user(&app).await?;
+    let server = alice.create_server("Codes").await?;
+    let channel = server.channels[0].id;
+    let sent = alice
+        .send_message(channel, "ship it :tada: but not `:tada:` or :unknown:")
+        .await?;
+    assert_eq!(sent.content, "ship it 🎉 but not `:tada:` or :unknown:");
+
+    let catalogue: parley_shared::reactions::EmojiCatalogue =
+        expect_json(alice.get("/api/v1/emoji").await?, StatusCode::OK).await?;
+    assert_eq!(catalogue.groups.len(), 9);
+    let all: Vec<_> = catalogue
+        .groups
+        .iter()
+        .flat_map(|g| g.emoji.iter())
+        .collect();
+    assert!(all.len() > 1_500, "{} emoji", all.len());
+    let party = all.iter().find(|e| e.emoji == "🎉").expect("listed");
+    assert_eq!(party.name, "party popper");
+    assert!(party.shortcodes.iter().any(|s| s == "tada"));
+    let anonymous = app.client().get("/api/v1/emoji").await?;
+    assert_eq!(anonymous.status(), StatusCode::UNAUTHORIZED);
+    Ok(())
+}

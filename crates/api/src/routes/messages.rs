@@ -218,7 +218,7 @@ pub async fn send_message(
         ));
     }
     state.limits.sends.check(&author.id).await?;
-    let content = request.content.trim().to_owned();
+    let content = expanded(&request.content)?;
     messages::create(
         &state.store,
         &channel,
@@ -228,6 +228,12 @@ pub async fn send_message(
         request.reply_to,
     )
     .await
+}
+
+/// The content as stored: trimmed, `:shortcodes:` turned into emoji (which never makes it
+/// longer than the limit it was checked against: an emoji is shorter than its shortcode).
+fn expanded(content: &str) -> AppResult<String> {
+    Ok(crate::emoji::expand_shortcodes(content.trim()))
 }
 
 /// Edit your own message. Edits are rate limited per user, like sends.
@@ -266,7 +272,7 @@ async fn edit(
         ));
     }
     state.limits.edits.check(&caller.id()).await?;
-    let content = request.content.trim().to_owned();
+    let content = expanded(&request.content)?;
     Ok(Json(
         messages::edit(&state.store, &channel, message, &author, content).await?,
     ))

@@ -96,7 +96,8 @@ pub fn api() -> OpenApiRouter<AppState> {
                     .merge(reactions::router())
                     .merge(conversations::channel_router()),
             )
-            .nest("/invites", invites::router()),
+            .nest("/invites", invites::router())
+            .nest("/emoji", reactions::emoji_router()),
     )
 }
 

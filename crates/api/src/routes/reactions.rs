@@ -5,7 +5,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use parley_shared::messages::Page;
-use parley_shared::reactions::canonical_emoji;
+use parley_shared::reactions::EmojiCatalogue;
 use parley_shared::users::User;
 use parley_shared::{ErrorBody, ErrorCode};
 use serde::Deserialize;
@@ -29,8 +29,31 @@ pub fn router() -> OpenApiRouter<AppState> {
         .routes(routes!(list_users))
 }
 
+/// Routes under `/emoji`.
+pub fn emoji_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(catalogue))
+}
+
+/// Every Unicode emoji by group, with names and shortcodes, for emoji pickers. The same for
+/// everyone; cache it.
+#[utoipa::path(
+    get, path = "", tag = "reactions", operation_id = "list_emoji",
+    responses((status = 200, body = EmojiCatalogue))
+)]
+async fn catalogue(
+    _caller: CurrentUser,
+) -> (
+    [(axum::http::HeaderName, &'static str); 1],
+    Json<&'static EmojiCatalogue>,
+) {
+    (
+        [(axum::http::header::CACHE_CONTROL, "private, max-age=86400")],
+        Json(crate::emoji::catalogue()),
+    )
+}
+
 fn emoji_of(raw: &str) -> AppResult<&'static str> {
-    canonical_emoji(raw).map_err(|_| {
+    crate::emoji::canonical(raw).ok_or_else(|| {
         AppError::new(
             ErrorCode::ValidationFailed,
             "A reaction is exactly one Unicode emoji.",

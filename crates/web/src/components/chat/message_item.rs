@@ -6,6 +6,9 @@ use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::chat::chat_view::{ChatContext, use_chat};
+use crate::components::chat::emoji_picker::EmojiPicker;
+use crate::components::chat::message_content::MessageContent;
+use crate::components::chat::reaction_bar::{ReactionBar, toggle};
 use crate::components::common::avatar::Avatar;
 use crate::components::common::confirm_dialog::ConfirmDialog;
 use crate::components::common::icon::{Icon, IconName};
@@ -70,6 +73,20 @@ pub fn MessageItem(
         }
     };
     let highlighted = Memo::new(move |_| chat.highlight.get() == Some(id));
+    let picking = RwSignal::new(false);
+    let open_picker = move || {
+        menu_open.set(false);
+        picking.set(true);
+    };
+    let close_picker = Callback::new(move |()| {
+        picking.set(false);
+        focus_row();
+    });
+    let picked = Callback::new(move |emoji: String| {
+        picking.set(false);
+        focus_row();
+        toggle(chat.channel_id, id, emoji, true, error);
+    });
     let reply_to =
         Memo::new(move |_| message.with(|m| m.as_ref().and_then(|m| m.reply_to.clone())));
     let start_edit = move || {
@@ -154,8 +171,10 @@ pub fn MessageItem(
     };
 
     let author = first.author.display_name.clone();
-    let content =
-        move || message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default());
+    // Its own memo: a reaction changes the message but not its text, so nothing is re-parsed.
+    let content = Memo::new(move |_| {
+        message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default())
+    });
     let edited = move || {
         message.with(|m| {
             m.as_ref()
@@ -208,20 +227,24 @@ pub fn MessageItem(
                     <Show
                         when=move || editing.get()
                         fallback=move || view! {
-                            <p class="message-content">
-                                {content}
-                                <Show when=edited>
-                                    <span class="edited muted small">" (edited)"</span>
-                                </Show>
-                            </p>
+                            <MessageContent content=content />
+                            <Show when=edited>
+                                <span class="edited muted small">" (edited)"</span>
+                            </Show>
                         }
                     >
                         <EditBox chat=chat error=error />
                     </Show>
+                    <ReactionBar id=id seq=seq error=error on_add=Callback::new(move |()| open_picker()) />
                     <p class="form-error-inline" role="alert">{move || error.get()}</p>
+                    <Show when=move || picking.get()>
+                        <EmojiPicker on_pick=picked on_close=close_picker />
+                    </Show>
                 </div>
                 <Show when=move || !deleted.get()>
                     <div class="message-actions">
+                        <button type="button" class="icon-button small" aria-label="Add reaction" title="Add reaction"
+                            on:click=move |_| if picking.get_untracked() { picking.set(false) } else { open_picker() }><Icon name=IconName::Smile /></button>
                         <button type="button" class="icon-button small" aria-label="Reply" title="Reply"
                             on:click=move |_| start_reply()><Icon name=IconName::Reply /></button>
                         <Show when=can_edit>
@@ -242,6 +265,7 @@ pub fn MessageItem(
                         trigger=more header=menu_time.clone()
                         on_close=Callback::new(move |()| menu_open.set(false))>
                         <button type="button" role="menuitem" on:click=move |_| start_reply()>"Reply"</button>
+                        <button type="button" role="menuitem" on:click=move |_| open_picker()>"Add reaction"</button>
                         <Show when=can_edit>
                             <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
                         </Show>
