@@ -76,6 +76,13 @@ pub enum ServerEvent {
         user_id: Uuid,
         emoji: String,
     },
+    /// A message was pinned or unpinned: fetch `GET /channels/{id}/pins` for the list.
+    PinsUpdate {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        pinned: bool,
+    },
     ChannelCreate {
         channel: Channel,
     },
@@ -135,6 +142,9 @@ impl ServerEvent {
                 channel_id, seq, ..
             }
             | ServerEvent::ReactionRemove {
+                channel_id, seq, ..
+            }
+            | ServerEvent::PinsUpdate {
                 channel_id, seq, ..
             } => Some((*channel_id, *seq)),
             _ => None,

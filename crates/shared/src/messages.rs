@@ -33,6 +33,53 @@ pub struct Message {
     /// Its reactions, in the order they were first added.
     #[serde(default)]
     pub reactions: Vec<crate::reactions::Reaction>,
+    /// The people it `@mentions`, resolved when it was sent or last edited: members of the
+    /// channel only.
+    #[serde(default)]
+    pub mentions: Vec<Uuid>,
+    /// Roles it mentions (`@admins`, `@moderators`), honoured only from moderators and admins.
+    #[serde(default)]
+    pub mention_roles: Vec<crate::servers::Role>,
+    /// It mentions `@everyone` or `@here`, honoured only from moderators and admins.
+    #[serde(default)]
+    pub mention_everyone: bool,
+    /// Pinned to its channel.
+    #[serde(default)]
+    pub pinned: bool,
+}
+
+/// How many messages a channel may have pinned.
+pub const PINS_MAX: u64 = 50;
+
+/// The `@names` a message's text mentions (lowercased, each once), outside code: an `@` at the
+/// start or after a character that is not part of a name, followed by 1 to 32 of `a-z`, `0-9`,
+/// `_`, `.`. An email address is not a mention.
+pub fn mentioned_names(content: &str) -> Vec<String> {
+    let mut names: Vec<String> = Vec::new();
+    for (index, part) in content.split('`').enumerate() {
+        if index % 2 == 1 {
+            continue;
+        }
+        let mut previous: Option<char> = None;
+        for (at, c) in part.char_indices() {
+            let starts =
+                c == '@' && previous.is_none_or(|p| !(p.is_alphanumeric() || p == '_' || p == '.'));
+            previous = Some(c);
+            if !starts {
+                continue;
+            }
+            let rest = &part[at + 1..];
+            let len = rest
+                .find(|n: char| !(n.is_ascii_alphanumeric() || n == '_' || n == '.'))
+                .unwrap_or(rest.len());
+            // A name does not end with a dot: "@bob." is bob at the end of a sentence.
+            let name = rest[..len].trim_end_matches('.').to_ascii_lowercase();
+            if (1..=32).contains(&name.len()) && !names.contains(&name) {
+                names.push(name);
+            }
+        }
+    }
+    names
 }
 
 /// How many characters of a parent message a reply shows.

@@ -73,7 +73,9 @@ pub fn only_emoji(text: &str) -> bool {
             0xFE0F | 0x20E3 | 0x1F3FB..=0x1F3FF | 0xE0020..=0xE007F => {}
             // A keycap: a digit, # or * followed by FE0F? and 20E3.
             _ if (c.is_ascii_digit() || c == '#' || c == '*')
-                && chars.peek().is_some_and(|n| matches!(u32::from(*n), 0xFE0F | 0x20E3)) =>
+                && chars
+                    .peek()
+                    .is_some_and(|n| matches!(u32::from(*n), 0xFE0F | 0x20E3)) =>
             {
                 count += 1;
             }
@@ -110,7 +112,17 @@ mod tests {
         {
             assert!(only_emoji(large), "{large:?}");
         }
-        for normal in ["🎉🎉🎉🎉", "yay 🎉", "  ", "1", "é", "a", "→x", "🇫🇷🇩🇪🇮🇹🇪🇸", "#1"] {
+        for normal in [
+            "🎉🎉🎉🎉",
+            "yay 🎉",
+            "  ",
+            "1",
+            "é",
+            "a",
+            "→x",
+            "🇫🇷🇩🇪🇮🇹🇪🇸",
+            "#1",
+        ] {
             assert!(!only_emoji(normal), "{normal:?}");
         }
     }

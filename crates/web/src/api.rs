@@ -396,6 +396,22 @@ pub async fn emoji_catalogue() -> Result<std::rc::Rc<EmojiCatalogue>, ApiError> 
     Ok(shared)
 }
 
+/// The channel's pinned messages, latest pinned first.
+pub async fn pins(channel_id: Uuid) -> Result<Vec<Message>, ApiError> {
+    json(send(Request::get(&url(&format!("/channels/{channel_id}/pins"))).build()).await?).await
+}
+
+/// Pins or unpins a message.
+pub async fn set_pin(channel_id: Uuid, message_id: Uuid, pinned: bool) -> Result<(), ApiError> {
+    let path = url(&format!("/channels/{channel_id}/pins/{message_id}"));
+    let request = if pinned {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    send(request.build()).await.map(drop)
+}
+
 /// The first people who reacted with `emoji`.
 pub async fn reaction_users(
     channel_id: Uuid,

@@ -39,6 +39,8 @@ pub enum Inline {
         href: String,
         children: Vec<Inline>,
     },
+    /// `@name` as written, shown as a mention when the server resolved it.
+    Mention(String),
     LineBreak,
 }
 
@@ -318,17 +320,57 @@ pub fn parse(content: &str) -> Vec<Block> {
     }
 }
 
-/// Joins adjacent text, turns bare URLs into links and `||x||` into spoilers.
+/// Joins adjacent text, turns bare URLs into links, `@names` into mentions and `||x||` into
+/// spoilers.
 fn finish_inlines(children: Vec<Inline>) -> Vec<Inline> {
     let merged = merge_text(children);
     let linked: Vec<Inline> = merged
         .into_iter()
         .flat_map(|inline| match inline {
-            Inline::Text(text) => autolink(&text),
+            Inline::Text(text) => autolink(&text)
+                .into_iter()
+                .flat_map(|piece| match piece {
+                    Inline::Text(text) => mentions(&text),
+                    other => vec![other],
+                })
+                .collect(),
             other => vec![other],
         })
         .collect();
     spoilers(linked)
+}
+
+/// Splits text around `@names`, by the rule the server resolves them with.
+fn mentions(text: &str) -> Vec<Inline> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    let mut previous: Option<char> = None;
+    for (at, c) in text.char_indices() {
+        let opens = c == '@'
+            && at >= start
+            && previous.is_none_or(|p| !(p.is_alphanumeric() || p == '_' || p == '.'));
+        previous = Some(c);
+        if !opens {
+            continue;
+        }
+        let rest = &text[at + 1..];
+        let len = rest
+            .find(|n: char| !(n.is_ascii_alphanumeric() || n == '_' || n == '.'))
+            .unwrap_or(rest.len());
+        let name = rest[..len].trim_end_matches('.');
+        if !(1..=32).contains(&name.len()) {
+            continue;
+        }
+        if at > start {
+            out.push(Inline::Text(text[start..at].to_owned()));
+        }
+        out.push(Inline::Mention(name.to_owned()));
+        start = at + 1 + name.len();
+    }
+    if start < text.len() {
+        out.push(Inline::Text(text[start..].to_owned()));
+    }
+    out
 }
 
 fn merge_text(children: Vec<Inline>) -> Vec<Inline> {
@@ -742,7 +784,7 @@ mod tests {
                 | Inline::Underline(children)
                 | Inline::Strike(children)
                 | Inline::Spoiler(children) => children.iter().for_each(|c| inline(c, out)),
-                Inline::Text(_) | Inline::Code(_) | Inline::LineBreak => {}
+                Inline::Text(_) | Inline::Code(_) | Inline::LineBreak | Inline::Mention(_) => {}
             }
         }
         for block in blocks {

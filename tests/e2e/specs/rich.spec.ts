@@ -182,3 +182,62 @@ test("markdown renders safely: code blocks with copy, spoilers, links, large emo
   await expect(emoji).toHaveClass(/jumbo/);
   await snap(bob, "markdown");
 });
+
+test("@ offers members, and a mention is highlighted for the one named", async ({ browser }) => {
+  const { alice, bob } = await twoMembers(browser);
+  await expect(bob.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  const bobsName = (await (await bob.request.get("/api/v1/users/@me")).json()).username as string;
+  const composer = alice.getByRole("textbox", { name: /^Message / });
+  await composer.fill("ping @");
+  await composer.press("End");
+  await composer.pressSequentially(bobsName.slice(0, 3));
+  const list = alice.getByRole("listbox", { name: "Mention someone" });
+  await expect(list.getByRole("option", { name: /Bob/ })).toBeVisible();
+  await snap(alice, "mention-autocomplete");
+  await composer.press("Enter");
+  await expect(composer).toHaveValue(`ping @${bobsName} `);
+  await composer.pressSequentially("look at this");
+  await composer.press("Enter");
+
+  const bobsView = bob.locator(".message", { hasText: "look at this" });
+  await expect(bobsView).toHaveClass(/mentions-me/);
+  await expect(bobsView.locator(".mention")).toHaveText(`@${bobsName}`);
+  const alicesView = alice.locator(".message", { hasText: "look at this" });
+  await expect(alicesView.locator(".mention")).toHaveText(`@${bobsName}`);
+  await expect(alicesView).not.toHaveClass(/mentions-me/);
+
+  // A guest's @everyone stays text.
+  await say(bob, "hey @everyone");
+  const loud = alice.locator(".message", { hasText: "hey @everyone" });
+  await expect(loud).toBeVisible();
+  await expect(loud.locator(".mention")).toHaveCount(0);
+  await expect(loud).not.toHaveClass(/mentions-me/);
+});
+
+test("an admin pins a message; the other opens the pins panel and jumps to it", async ({ browser }) => {
+  const { alice, bob } = await twoMembers(browser);
+  await expect(bob.getByRole("status").filter({ hasText: "Live" })).toBeVisible();
+  await say(alice, "The rules: be kind");
+  const mine = alice.locator(".message", { hasText: "The rules: be kind" });
+  await expect(mine).toBeVisible();
+  await mine.hover();
+  await mine.getByRole("button", { name: "More actions" }).click();
+  await alice.getByRole("menuitem", { name: "Pin message" }).click();
+  await expect(mine.locator(".pinned-mark")).toBeVisible();
+
+  const bobs = bob.locator(".message", { hasText: "The rules: be kind" });
+  await expect(bobs.locator(".pinned-mark")).toBeVisible();
+  // A guest cannot pin in a server.
+  await bobs.hover();
+  await bobs.getByRole("button", { name: "More actions" }).click();
+  await expect(bob.getByRole("menuitem", { name: "Pin message" })).toHaveCount(0);
+  await bob.keyboard.press("Escape");
+
+  await bob.getByRole("button", { name: "📌 Pinned messages" }).click();
+  const panel = bob.getByRole("dialog", { name: "Pinned messages" });
+  await expect(panel).toContainText("The rules: be kind");
+  await snap(bob, "pins-panel");
+  await panel.getByRole("button", { name: "Jump" }).click();
+  await expect(panel).toHaveCount(0);
+  await expect(bobs).toHaveClass(/highlighted/);
+});

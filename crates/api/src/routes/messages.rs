@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ApiQuery, ValidJson};
 use crate::state::AppState;
 use crate::store::messages::{self, PageFrom};
-use crate::store::{channels, users};
+use crate::store::{channels, mentions, users};
 
 /// Routes under `/channels`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -207,7 +207,7 @@ pub async fn send_message(
     channel_id: Uuid,
     request: SendMessageRequest,
 ) -> AppResult<(Message, bool)> {
-    let (channel, _) = access::channel(state, channel_id, author.id).await?;
+    let (channel, membership) = access::channel(state, channel_id, author.id).await?;
     if matches!(
         channels::kind(&channel),
         ChannelKind::Audio | ChannelKind::Video
@@ -219,6 +219,13 @@ pub async fn send_message(
     }
     state.limits.sends.check(&author.id).await?;
     let content = expanded(&request.content)?;
+    let mentions = mentions::resolve(
+        &state.store,
+        &channel,
+        &content,
+        privileged(&channel, &membership),
+    )
+    .await?;
     messages::create(
         &state.store,
         &channel,
@@ -226,8 +233,14 @@ pub async fn send_message(
         content,
         request.nonce,
         request.reply_to,
+        mentions,
     )
     .await
+}
+
+/// Whether `@everyone`, `@here` and role mentions count: from a server's moderators and admins.
+fn privileged(channel: &channels::Model, membership: &access::ChannelAccess) -> bool {
+    channel.server_id.is_some() && membership.role >= Role::Moderator
 }
 
 /// The content as stored: trimmed, `:shortcodes:` turned into emoji (which never makes it
@@ -255,7 +268,7 @@ async fn edit(
     ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
     ValidJson(request): ValidJson<EditMessageRequest>,
 ) -> AppResult<Json<Message>> {
-    let (channel, _) = access::channel(&state, channel_id, caller.id()).await?;
+    let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
     let (message, author) = messages::by_id(&state.store, channel_id, message_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -273,8 +286,15 @@ async fn edit(
     }
     state.limits.edits.check(&caller.id()).await?;
     let content = expanded(&request.content)?;
+    let mentions = mentions::resolve(
+        &state.store,
+        &channel,
+        &content,
+        privileged(&channel, &membership),
+    )
+    .await?;
     Ok(Json(
-        messages::edit(&state.store, &channel, message, &author, content).await?,
+        messages::edit(&state.store, &channel, message, &author, content, mentions).await?,
     ))
 }
 

@@ -11,6 +11,7 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod openapi;
+pub mod pins;
 pub mod reactions;
 pub mod servers;
 pub mod users;
@@ -50,6 +51,7 @@ use crate::state::AppState;
         (name = "conversations", description = "Direct conversations, 1:1 and in groups"),
         (name = "messages", description = "Messages, history and the event log for resuming"),
         (name = "reactions", description = "Emoji reactions to messages"),
+        (name = "pins", description = "Pinned messages of a channel"),
     )
 )]
 struct ApiDoc;
@@ -94,6 +96,7 @@ pub fn api() -> OpenApiRouter<AppState> {
                 channels::router()
                     .merge(messages::router())
                     .merge(reactions::router())
+                    .merge(pins::router())
                     .merge(conversations::channel_router()),
             )
             .nest("/invites", invites::router())

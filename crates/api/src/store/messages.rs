@@ -17,6 +17,7 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use super::entities::{channel_events, channels, message_edits, messages, users};
+use super::mentions::Mentions;
 use super::{Store, UniqueKey};
 use crate::error::{AppError, AppResult};
 use crate::realtime::Audience;
@@ -50,6 +51,10 @@ pub fn to_dto(message: &Model, author: &users::Model, reply_to: Option<ReplyPrev
         nonce: message.nonce.clone(),
         reply_to,
         reactions: Vec::new(),
+        mentions: Vec::new(),
+        mention_roles: super::mentions::roles_of(message.mention_roles.as_deref()),
+        mention_everyone: message.mention_everyone,
+        pinned: message.pinned_at.is_some(),
     }
 }
 
@@ -96,12 +101,14 @@ pub async fn dtos(
     let previews = parents(store.db(), &models).await?;
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let mut reactions = super::reactions::aggregate(store.db(), &ids, viewer).await?;
+    let mut mentioned = super::mentions::of_messages(store.db(), &ids).await?;
     Ok(rows
         .iter()
         .map(|(m, author)| {
             let reply_to = m.reply_to_id.and_then(|id| previews.get(&id).cloned());
             let mut dto = to_dto(m, author, reply_to);
             dto.reactions = reactions.remove(&m.id).unwrap_or_default();
+            dto.mentions = mentioned.remove(&m.id).unwrap_or_default();
             dto
         })
         .collect())
@@ -118,6 +125,10 @@ async fn dto(
     let reply_to = message.reply_to_id.and_then(|id| previews.remove(&id));
     let mut dto = to_dto(message, author, reply_to);
     dto.reactions = super::reactions::aggregate(db, &[message.id], None)
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
+    dto.mentions = super::mentions::of_messages(db, &[message.id])
         .await?
         .remove(&message.id)
         .unwrap_or_default();
@@ -181,6 +192,7 @@ pub async fn create(
     content: String,
     nonce: String,
     reply_to: Option<Uuid>,
+    mentions: Mentions,
 ) -> AppResult<(Message, bool)> {
     // The parent is checked before the transaction: it cannot change channel, and if it is
     // deleted meanwhile the reply's preview says so.
@@ -209,6 +221,9 @@ pub async fn create(
         edited_at: Set(None),
         deleted: Set(false),
         reply_to_id: Set(parent.as_ref().map(|(p, _)| p.id)),
+        mention_everyone: Set(mentions.everyone),
+        mention_roles: Set(mentions.roles_column()),
+        pinned_at: Set(None),
     }
     .insert(&txn)
     .await;
@@ -224,8 +239,10 @@ pub async fn create(
         }
         Err(err) => return Err(err.into()),
     };
+    super::mentions::store(&txn, message.id, channel.id, seq, &mentions.users).await?;
     let reply_to = parent.map(|(p, a)| preview_of(&p, &a));
-    let dto = to_dto(&message, author, reply_to);
+    let mut dto = to_dto(&message, author, reply_to);
+    dto.mentions = mentions.users;
     let event = ServerEvent::MessageCreate {
         channel_id: channel.id,
         seq,
@@ -280,6 +297,7 @@ pub async fn edit(
     message: Model,
     author: &users::Model,
     content: String,
+    mentions: Mentions,
 ) -> AppResult<Message> {
     let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
@@ -296,7 +314,10 @@ pub async fn edit(
     let mut active = message.into_active_model();
     active.content = Set(content);
     active.edited_at = Set(Some(Utc::now()));
+    active.mention_everyone = Set(mentions.everyone);
+    active.mention_roles = Set(mentions.roles_column());
     let message = active.update(&txn).await?;
+    super::mentions::store(&txn, message.id, channel.id, message.seq, &mentions.users).await?;
     let dto = dto(&txn, &message, author).await?;
     let event = ServerEvent::MessageUpdate {
         channel_id: channel.id,

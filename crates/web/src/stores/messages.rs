@@ -37,6 +37,8 @@ pub struct ChannelLog {
     /// The newest message of the window while `newer` is set.
     pub window_end: Option<i64>,
     pub loading_newer: bool,
+    /// Counts `pins_update` events, so an open pins panel knows to reload.
+    pub pins_changed: u64,
 }
 
 impl ChannelLog {
@@ -130,6 +132,14 @@ impl ChannelLog {
                 if let Some(message) = self.messages.iter_mut().find(|m| m.id == *message_id) {
                     add_reaction(&mut message.reactions, emoji, Some(*user_id) == me);
                 }
+            }
+            ServerEvent::PinsUpdate {
+                message_id, pinned, ..
+            } => {
+                if let Some(message) = self.messages.iter_mut().find(|m| m.id == *message_id) {
+                    message.pinned = *pinned;
+                }
+                self.pins_changed += 1;
             }
             ServerEvent::ReactionRemove {
                 message_id,
@@ -275,6 +285,10 @@ mod tests {
             nonce: None,
             reply_to,
             reactions: Vec::new(),
+            mentions: Vec::new(),
+            mention_roles: Vec::new(),
+            mention_everyone: false,
+            pinned: false,
         }
     }
 

@@ -254,6 +254,9 @@ impl Sync {
             }
             | ServerEvent::ReactionRemove {
                 channel_id, seq, ..
+            }
+            | ServerEvent::PinsUpdate {
+                channel_id, seq, ..
             } => {
                 self.messages.note_seq(*channel_id, *seq);
                 if let ServerEvent::MessageCreate { message, .. } = &event {

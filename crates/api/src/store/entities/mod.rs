@@ -7,6 +7,7 @@ pub mod channel_recipients;
 pub mod channels;
 pub mod members;
 pub mod message_edits;
+pub mod message_mentions;
 pub mod messages;
 pub mod reactions;
 pub mod servers;

@@ -2,11 +2,14 @@ use leptos::html::Textarea;
 use leptos::prelude::*;
 use parley_shared::messages::{Message, ReplyPreview};
 use parley_shared::servers::Role;
+use parley_shared::users::User;
 use uuid::Uuid;
 
 use crate::components::chat::composer::Composer;
 use crate::components::chat::message_list::MessageList;
+use crate::components::chat::pins_panel::PinsButton;
 use crate::focus;
+use crate::stores::conversations::use_conversations;
 use crate::stores::messages::{ChannelLog, use_messages};
 use crate::stores::servers::use_servers;
 use crate::stores::session::use_session;
@@ -24,6 +27,12 @@ pub struct ChatContext {
     pub composer: NodeRef<Textarea>,
     /// Moderators and admins may delete anyone's message in their server.
     pub can_moderate: Memo<bool>,
+    /// Moderators and admins pin in a server's channels; anyone in a conversation.
+    pub can_pin: Memo<bool>,
+    /// Your role in the channel's server (none in a conversation).
+    pub my_role: Memo<Option<Role>>,
+    /// Who can be mentioned here: the server's members or the conversation's people.
+    pub people: Memo<Vec<User>>,
     pub me: Memo<Option<Uuid>>,
     /// Asks the message list to scroll to the newest message (after sending, say).
     pub present: Trigger,
@@ -87,7 +96,11 @@ pub fn ChatView(
     intro: Option<ViewFn>,
 ) -> impl IntoView {
     let servers = use_servers();
+    let conversations = use_conversations();
     let session = use_session();
+    if let Some(id) = server_id {
+        servers.ensure_members(id);
+    }
     let context = ChatContext {
         channel_id,
         log: use_messages().log(channel_id).into(),
@@ -98,6 +111,17 @@ pub fn ChatView(
             server_id
                 .and_then(|id| servers.my_role(id))
                 .is_some_and(|role| role >= Role::Moderator)
+        }),
+        my_role: Memo::new(move |_| server_id.and_then(|id| servers.my_role(id))),
+        can_pin: Memo::new(move |_| {
+            server_id.is_none_or(|id| servers.my_role(id).is_some_and(|r| r >= Role::Moderator))
+        }),
+        people: Memo::new(move |_| match server_id {
+            Some(id) => servers
+                .members(id)
+                .map(|members| members.into_iter().map(|m| m.user).collect())
+                .unwrap_or_default(),
+            None => conversations.recipients(channel_id),
         }),
         me: Memo::new(move |_| session.user_id()),
         present: Trigger::new(),
@@ -113,6 +137,7 @@ pub fn ChatView(
         }
     });
     view! {
+        <PinsButton />
         <MessageList intro=intro />
         <Composer label=label />
     }

@@ -6,48 +6,67 @@ use crate::markdown::{Block, Inline, host_of, parse};
 /// A message's text as markdown, built from the parsed tree element by element: text is always
 /// text, links only go where [`crate::markdown`] allows, and one to three emoji alone show large.
 #[component]
-pub fn MessageContent(#[prop(into)] content: Signal<String>) -> impl IntoView {
+pub fn MessageContent(
+    #[prop(into)] content: Signal<String>,
+    /// The `@names` the server resolved (lowercase), shown as mentions; others stay text.
+    #[prop(into)]
+    mentioned: Signal<Vec<String>>,
+) -> impl IntoView {
     let jumbo = Memo::new(move |_| content.with(|c| only_emoji(c)));
     view! {
         <div class="message-content" class:jumbo=move || jumbo.get()>
-            {move || content.with(|c| blocks(&parse(c)))}
+            {move || mentioned.with(|names| content.with(|c| blocks(&parse(c), names)))}
         </div>
     }
 }
 
-fn blocks(list: &[Block]) -> AnyView {
-    list.iter().map(block).collect_view().into_any()
+type Names = [String];
+
+fn blocks(list: &[Block], names: &Names) -> AnyView {
+    list.iter()
+        .map(|b| block(b, names))
+        .collect_view()
+        .into_any()
 }
 
-fn block(node: &Block) -> AnyView {
+fn block(node: &Block, names: &Names) -> AnyView {
     match node {
-        Block::Paragraph(children) => view! { <p>{inlines(children)}</p> }.into_any(),
-        Block::Heading(1, children) => view! { <h3 class="md-h1">{inlines(children)}</h3> }.into_any(),
-        Block::Heading(2, children) => view! { <h4 class="md-h2">{inlines(children)}</h4> }.into_any(),
-        Block::Heading(_, children) => view! { <h5 class="md-h3">{inlines(children)}</h5> }.into_any(),
+        Block::Paragraph(children) => view! { <p>{inlines(children, names)}</p> }.into_any(),
+        Block::Heading(1, children) => view! { <h3 class="md-h1">{inlines(children, names)}</h3> }.into_any(),
+        Block::Heading(2, children) => view! { <h4 class="md-h2">{inlines(children, names)}</h4> }.into_any(),
+        Block::Heading(_, children) => view! { <h5 class="md-h3">{inlines(children, names)}</h5> }.into_any(),
         Block::Code { language, code } => view! { <CodeBlock language=language.clone() code=code.clone() /> }.into_any(),
-        Block::Quote(inner) => view! { <blockquote>{blocks(inner)}</blockquote> }.into_any(),
+        Block::Quote(inner) => view! { <blockquote>{blocks(inner, names)}</blockquote> }.into_any(),
         Block::List { start: None, items } => {
-            view! { <ul>{items.iter().map(|item| view! { <li>{blocks(item)}</li> }).collect_view()}</ul> }.into_any()
+            view! { <ul>{items.iter().map(|item| view! { <li>{blocks(item, names)}</li> }).collect_view()}</ul> }.into_any()
         }
         Block::List { start: Some(start), items } => view! {
-            <ol start=start.to_string()>{items.iter().map(|item| view! { <li>{blocks(item)}</li> }).collect_view()}</ol>
+            <ol start=start.to_string()>{items.iter().map(|item| view! { <li>{blocks(item, names)}</li> }).collect_view()}</ol>
         }
         .into_any(),
     }
 }
 
-fn inlines(list: &[Inline]) -> AnyView {
-    list.iter().map(inline).collect_view().into_any()
+fn inlines(list: &[Inline], names: &Names) -> AnyView {
+    list.iter()
+        .map(|i| inline(i, names))
+        .collect_view()
+        .into_any()
 }
 
-fn inline(node: &Inline) -> AnyView {
+fn inline(node: &Inline, names: &Names) -> AnyView {
     match node {
+        Inline::Mention(name) if names.contains(&name.to_ascii_lowercase()) => {
+            view! { <span class="mention">{format!("@{name}")}</span> }.into_any()
+        }
+        Inline::Mention(name) => format!("@{name}").into_any(),
         Inline::Text(text) => text.clone().into_any(),
-        Inline::Strong(children) => view! { <strong>{inlines(children)}</strong> }.into_any(),
-        Inline::Emphasis(children) => view! { <em>{inlines(children)}</em> }.into_any(),
-        Inline::Underline(children) => view! { <u>{inlines(children)}</u> }.into_any(),
-        Inline::Strike(children) => view! { <s>{inlines(children)}</s> }.into_any(),
+        Inline::Strong(children) => {
+            view! { <strong>{inlines(children, names)}</strong> }.into_any()
+        }
+        Inline::Emphasis(children) => view! { <em>{inlines(children, names)}</em> }.into_any(),
+        Inline::Underline(children) => view! { <u>{inlines(children, names)}</u> }.into_any(),
+        Inline::Strike(children) => view! { <s>{inlines(children, names)}</s> }.into_any(),
         Inline::Code(code) => view! { <code class="md-code">{code.clone()}</code> }.into_any(),
         Inline::LineBreak => view! { <br /> }.into_any(),
         Inline::Spoiler(children) => {
@@ -58,7 +77,7 @@ fn inline(node: &Inline) -> AnyView {
                     aria-expanded=move || revealed.get().to_string()
                     on:click=move |_| revealed.set(true)
                     on:keydown=move |ev| if ev.key() == "Enter" || ev.key() == " " { ev.prevent_default(); revealed.set(true) }>
-                    <span class="spoiler-text">{inlines(children)}</span>
+                    <span class="spoiler-text">{inlines(children, names)}</span>
                 </span>
             }
             .into_any()
@@ -66,7 +85,7 @@ fn inline(node: &Inline) -> AnyView {
         Inline::Link { href, children } => {
             let title = format!("{} — {href}", host_of(href));
             view! {
-                <a href=href.clone() target="_blank" rel="noopener noreferrer" title=title>{inlines(children)}</a>
+                <a href=href.clone() target="_blank" rel="noopener noreferrer" title=title>{inlines(children, names)}</a>
             }
             .into_any()
         }

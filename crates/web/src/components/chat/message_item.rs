@@ -73,7 +73,49 @@ pub fn MessageItem(
         }
     };
     let highlighted = Memo::new(move |_| chat.highlight.get() == Some(id));
+    // The names the server resolved, as the text spells them, and whether one of them is you.
+    let mentioned = Memo::new(move |_| {
+        message.with(|m| {
+            let Some(m) = m else { return Vec::new() };
+            let mut names: Vec<String> = chat.people.with(|people| {
+                people
+                    .iter()
+                    .filter(|p| m.mentions.contains(&p.id))
+                    .map(|p| p.username.clone())
+                    .collect()
+            });
+            if m.mention_everyone {
+                names.extend(["everyone".to_owned(), "here".to_owned()]);
+            }
+            for role in &m.mention_roles {
+                names.push(format!("{}s", role.as_str()));
+            }
+            names
+        })
+    });
+    let mentions_me = Memo::new(move |_| {
+        let me = chat.me.get();
+        let role = chat.my_role.get();
+        message.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                me.is_some_and(|me| m.mentions.contains(&me))
+                    || m.mention_everyone
+                    || role.is_some_and(|r| m.mention_roles.contains(&r))
+            })
+        })
+    });
     let picking = RwSignal::new(false);
+    let pinned = Memo::new(move |_| message.with(|m| m.as_ref().is_some_and(|m| m.pinned)));
+    let toggle_pin = move || {
+        menu_open.set(false);
+        focus_row();
+        let pin = !pinned.get_untracked();
+        spawn_local(async move {
+            if let Err(err) = api::set_pin(chat.channel_id, id, pin).await {
+                error.set(Some(human(&err)));
+            }
+        });
+    };
     let open_picker = move || {
         menu_open.set(false);
         picking.set(true);
@@ -195,6 +237,7 @@ pub fn MessageItem(
                 class:deleted=move || deleted.get()
                 class:menu-open=move || menu_open.get()
                 class:highlighted=move || highlighted.get()
+                class:mentions-me=move || mentions_me.get()
                 data-message-id=id.to_string()
                 tabindex="-1"
                 node_ref=row
@@ -219,6 +262,9 @@ pub fn MessageItem(
                     {(!compact).then(|| view! {
                         <div class="message-meta">
                             <span class="message-author">{author.clone()}</span>
+                            <Show when=move || pinned.get()>
+                                <span class="pinned-mark muted small">"📌 Pinned"</span>
+                            </Show>
                             <time class="muted small" datetime=created_at.to_rfc3339() title=full_time.clone()>
                                 {format::calendar(created_at)}
                             </time>
@@ -227,7 +273,7 @@ pub fn MessageItem(
                     <Show
                         when=move || editing.get()
                         fallback=move || view! {
-                            <MessageContent content=content />
+                            <MessageContent content=content mentioned=mentioned />
                             <Show when=edited>
                                 <span class="edited muted small">" (edited)"</span>
                             </Show>
@@ -266,6 +312,11 @@ pub fn MessageItem(
                         on_close=Callback::new(move |()| menu_open.set(false))>
                         <button type="button" role="menuitem" on:click=move |_| start_reply()>"Reply"</button>
                         <button type="button" role="menuitem" on:click=move |_| open_picker()>"Add reaction"</button>
+                        <Show when=move || chat.can_pin.get()>
+                            <button type="button" role="menuitem" on:click=move |_| toggle_pin()>
+                                {move || if pinned.get() { "Unpin message" } else { "Pin message" }}
+                            </button>
+                        </Show>
                         <Show when=can_edit>
                             <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
                         </Show>

@@ -8,5 +8,6 @@ pub mod emoji_picker;
 pub mod message_content;
 pub mod message_item;
 pub mod message_list;
+pub mod pins_panel;
 pub mod reaction_bar;
 pub mod server_index;
