@@ -8,6 +8,10 @@ mod m20261122_000002_servers;
 mod m20261122_000003_messages;
 mod m20261122_000004_direct_messages;
 mod m20261123_000005_bans;
+mod m20261123_000006_message_replies;
+mod m20261123_000007_reactions;
+mod m20261123_000008_mentions;
+mod m20261123_000009_pins;
 
 pub struct Migrator;
 
@@ -20,6 +24,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_messages::Migration),
             Box::new(m20261122_000004_direct_messages::Migration),
             Box::new(m20261123_000005_bans::Migration),
+            Box::new(m20261123_000006_message_replies::Migration),
+            Box::new(m20261123_000007_reactions::Migration),
+            Box::new(m20261123_000008_mentions::Migration),
+            Box::new(m20261123_000009_pins::Migration),
         ]
     }
 }

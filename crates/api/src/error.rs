@@ -106,7 +106,8 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::EmailTaken
         | ErrorCode::ChannelNameTaken
         | ErrorCode::LastAdmin
-        | ErrorCode::DefaultChannel => StatusCode::CONFLICT,
+        | ErrorCode::DefaultChannel
+        | ErrorCode::LimitReached => StatusCode::CONFLICT,
         ErrorCode::ResyncRequired => StatusCode::GONE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

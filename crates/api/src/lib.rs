@@ -5,6 +5,7 @@ pub mod access;
 pub mod auth;
 pub mod config;
 pub mod connections;
+pub mod emoji;
 pub mod error;
 pub mod extract;
 pub mod limits;

@@ -51,6 +51,8 @@ pub enum ErrorCode {
     UpgradeRequired,
     /// The events after that seq are no longer kept: reload the channel's history.
     ResyncRequired,
+    /// A per-thing limit is reached (20 different reactions on a message).
+    LimitReached,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     RateLimited,
     /// The server failed; the cause is in its logs, never in the answer.
@@ -86,6 +88,7 @@ impl ErrorCode {
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
+            Self::LimitReached => "limit_reached",
         }
     }
 }

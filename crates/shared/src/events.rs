@@ -61,6 +61,28 @@ pub enum ServerEvent {
         seq: i64,
         message: Message,
     },
+    /// Someone reacted to a message (a new reaction; repeating one sends nothing).
+    ReactionAdd {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        user_id: Uuid,
+        emoji: String,
+    },
+    ReactionRemove {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        user_id: Uuid,
+        emoji: String,
+    },
+    /// A message was pinned or unpinned: fetch `GET /channels/{id}/pins` for the list.
+    PinsUpdate {
+        channel_id: Uuid,
+        seq: i64,
+        message_id: Uuid,
+        pinned: bool,
+    },
     ChannelCreate {
         channel: Channel,
     },
@@ -115,6 +137,15 @@ impl ServerEvent {
             }
             | ServerEvent::MessageDelete {
                 channel_id, seq, ..
+            }
+            | ServerEvent::ReactionAdd {
+                channel_id, seq, ..
+            }
+            | ServerEvent::ReactionRemove {
+                channel_id, seq, ..
+            }
+            | ServerEvent::PinsUpdate {
+                channel_id, seq, ..
             } => Some((*channel_id, *seq)),
             _ => None,
         }
@@ -131,6 +162,9 @@ pub enum ClientEvent {
         channel_id: Uuid,
         content: String,
         nonce: String,
+        /// The message this one answers, as `reply_to` in the REST request.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        reply_to: Option<Uuid>,
     },
 }
 

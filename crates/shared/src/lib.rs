@@ -8,6 +8,7 @@
 pub mod error;
 pub mod events;
 pub mod messages;
+pub mod reactions;
 pub mod servers;
 pub mod users;
 pub mod validation;

@@ -293,6 +293,26 @@ pub async fn messages(
     json(send(Request::get(&url(&path)).build()).await?).await
 }
 
+/// The page centred on a message, newest first.
+pub async fn messages_around(
+    channel_id: Uuid,
+    message_id: Uuid,
+    limit: u32,
+) -> Result<Page<Message>, ApiError> {
+    let path = format!("/channels/{channel_id}/messages?limit={limit}&around={message_id}");
+    json(send(Request::get(&url(&path)).build()).await?).await
+}
+
+/// Messages newer than a cursor, oldest first.
+pub async fn messages_after(
+    channel_id: Uuid,
+    after: &str,
+    limit: u32,
+) -> Result<Page<Message>, ApiError> {
+    let path = format!("/channels/{channel_id}/messages?limit={limit}&after={after}");
+    json(send(Request::get(&url(&path)).build()).await?).await
+}
+
 pub async fn events_after(channel_id: Uuid, after_seq: i64) -> Result<Page<ServerEvent>, ApiError> {
     let path = url(&format!(
         "/channels/{channel_id}/events?after_seq={after_seq}&limit=100"
@@ -334,6 +354,72 @@ pub async fn delete_message(channel_id: Uuid, id: Uuid) -> Result<(), ApiError> 
     send(Request::delete(&url(&format!("/channels/{channel_id}/messages/{id}"))).build())
         .await
         .map(drop)
+}
+
+use parley_shared::reactions::EmojiCatalogue;
+
+fn reaction_path(channel_id: Uuid, message_id: Uuid, emoji: &str) -> String {
+    let emoji = String::from(js_sys::encode_uri_component(emoji));
+    url(&format!(
+        "/channels/{channel_id}/messages/{message_id}/reactions/{emoji}"
+    ))
+}
+
+/// Adds (or, with `add` false, takes back) your reaction.
+pub async fn react(
+    channel_id: Uuid,
+    message_id: Uuid,
+    emoji: &str,
+    add: bool,
+) -> Result<(), ApiError> {
+    let path = format!("{}/@me", reaction_path(channel_id, message_id, emoji));
+    let request = if add {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    send(request.build()).await.map(drop)
+}
+
+/// Every emoji by group, fetched once per page load.
+pub async fn emoji_catalogue() -> Result<std::rc::Rc<EmojiCatalogue>, ApiError> {
+    thread_local! {
+        static CATALOGUE: std::cell::RefCell<Option<std::rc::Rc<EmojiCatalogue>>> =
+            const { std::cell::RefCell::new(None) };
+    }
+    if let Some(known) = CATALOGUE.with(|c| c.borrow().clone()) {
+        return Ok(known);
+    }
+    let fetched: EmojiCatalogue = json(send(Request::get(&url("/emoji")).build()).await?).await?;
+    let shared = std::rc::Rc::new(fetched);
+    CATALOGUE.with(|c| *c.borrow_mut() = Some(shared.clone()));
+    Ok(shared)
+}
+
+/// The channel's pinned messages, latest pinned first.
+pub async fn pins(channel_id: Uuid) -> Result<Vec<Message>, ApiError> {
+    json(send(Request::get(&url(&format!("/channels/{channel_id}/pins"))).build()).await?).await
+}
+
+/// Pins or unpins a message.
+pub async fn set_pin(channel_id: Uuid, message_id: Uuid, pinned: bool) -> Result<(), ApiError> {
+    let path = url(&format!("/channels/{channel_id}/pins/{message_id}"));
+    let request = if pinned {
+        Request::put(&path)
+    } else {
+        Request::delete(&path)
+    };
+    send(request.build()).await.map(drop)
+}
+
+/// The first people who reacted with `emoji`.
+pub async fn reaction_users(
+    channel_id: Uuid,
+    message_id: Uuid,
+    emoji: &str,
+) -> Result<Page<PublicUser>, ApiError> {
+    let path = format!("{}?limit=20", reaction_path(channel_id, message_id, emoji));
+    json(send(Request::get(&path).build()).await?).await
 }
 
 // ---- conversations ----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ mod app;
 mod components;
 mod focus;
 mod format;
+mod markdown;
 mod stores;
 
 fn main() {

@@ -77,6 +77,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
         channel_id,
         content: "via socket".into(),
         nonce: "sock-1".into(),
+        reply_to: None,
     };
     alices.send(&send).await?;
     let ack = alices
@@ -109,6 +110,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
             channel_id,
             content: " ".into(),
             nonce: "sock-2".into(),
+            reply_to: None,
         })
         .await?;
     let error = alices
@@ -122,6 +124,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
             channel_id: Uuid::now_v7(),
             content: "x".into(),
             nonce: "sock-3".into(),
+            reply_to: None,
         })
         .await?;
     let error = alices
@@ -154,6 +157,7 @@ async fn socket_sends_are_rate_limited_with_an_error_frame() -> anyhow::Result<(
                 channel_id,
                 content: "x".into(),
                 nonce: format!("n{n}"),
+                reply_to: None,
             })
             .await?;
     }
@@ -286,6 +290,7 @@ async fn oversized_frames_close_the_socket() -> anyhow::Result<()> {
         channel_id: server.channels[0].id,
         content: "x".repeat(100_000),
         nonce: "big".into(),
+        reply_to: None,
     };
     socket.send(&huge).await?;
     let code = socket.closed_with(WAIT).await?;
@@ -564,6 +569,7 @@ async fn error_frames_name_the_invalid_fields() -> anyhow::Result<()> {
             channel_id: server.channels[0].id,
             content: "bell\u{7}".into(),
             nonce: "f1".into(),
+            reply_to: None,
         })
         .await?;
     let error = socket

@@ -34,11 +34,18 @@ pub fn channel_router() -> OpenApiRouter<AppState> {
 /// Your conversations as the list shows them.
 pub async fn list(state: &AppState, user_id: Uuid) -> AppResult<Vec<Conversation>> {
     let rows = conversations::of_user(&state.store, user_id).await?;
+    let lasts: Vec<_> = rows
+        .iter()
+        .filter_map(|(_, _, last)| last.clone())
+        .collect();
+    let mut shown = messages::dtos(&state.store, &lasts, Some(user_id))
+        .await?
+        .into_iter();
     Ok(rows
         .iter()
         .map(|(channel, people, last)| Conversation {
             channel: conversations::to_dto(channel, people),
-            last_message: last.as_ref().map(|(m, author)| messages::to_dto(m, author)),
+            last_message: last.as_ref().and_then(|_| shown.next()),
         })
         .collect())
 }

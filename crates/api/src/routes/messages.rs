@@ -8,7 +8,7 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use parley_shared::events::ServerEvent;
 use parley_shared::messages::{EditMessageRequest, Message, MessageEdit, Page, SendMessageRequest};
-use parley_shared::servers::Role;
+use parley_shared::servers::{ChannelKind, Role};
 use parley_shared::{ErrorBody, ErrorCode};
 use serde::Deserialize;
 use utoipa_axum::router::OpenApiRouter;
@@ -21,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ApiQuery, ValidJson};
 use crate::state::AppState;
 use crate::store::messages::{self, PageFrom};
-use crate::store::{channels, users};
+use crate::store::{channels, mentions, users};
 
 /// Routes under `/channels`.
 pub fn router() -> OpenApiRouter<AppState> {
@@ -36,7 +36,7 @@ pub const DEFAULT_LIMIT: u64 = 50;
 pub const MAX_LIMIT: u64 = 100;
 
 /// Cursors are opaque to clients: a version letter and the seq, base64url.
-fn encode_cursor(seq: i64) -> String {
+pub fn encode_cursor(seq: i64) -> String {
     URL_SAFE_NO_PAD.encode(format!("s{seq}"))
 }
 
@@ -62,7 +62,7 @@ fn decode_cursor(cursor: &str, field: &str) -> AppResult<i64> {
         })
 }
 
-fn check_limit(limit: Option<u64>) -> AppResult<u64> {
+pub fn check_limit(limit: Option<u64>) -> AppResult<u64> {
     match limit {
         None => Ok(DEFAULT_LIMIT),
         Some(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
@@ -77,18 +77,22 @@ fn check_limit(limit: Option<u64>) -> AppResult<u64> {
 struct PageQuery {
     before: Option<String>,
     after: Option<String>,
+    around: Option<Uuid>,
     limit: Option<u64>,
 }
 
 /// A page of history. Without cursors, the newest messages; `before` pages back (newest first),
 /// `after` pages forward (oldest first); `after=0` starts at the channel's first message.
-/// `next_cursor` continues in the same direction.
+/// `next_cursor` continues in the same direction. `around` gives the page centred on a message
+/// (newest first, the message included): `next_cursor` continues to older messages and
+/// `newer_cursor` (as `after`) to newer ones.
 #[utoipa::path(
     get, path = "/{channel_id}/messages", tag = "messages", operation_id = "list_messages",
     params(
         ("channel_id" = Uuid, Path),
         ("before" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages older than it"),
         ("after" = Option<String>, Query, pattern = r"^[A-Za-z0-9_-]{1,64}$", description = "A cursor (a `next_cursor`): messages newer than it; `0` for the channel's beginning"),
+        ("around" = Option<Uuid>, Query, description = "A message of the channel: the page centred on it (not with `before` or `after`)"),
         ("limit" = Option<u64>, Query, minimum = 1, maximum = 100, description = "1 to 100, default 50"),
     ),
     responses((status = 200, body = Page<Message>), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody))
@@ -101,6 +105,18 @@ async fn list(
 ) -> AppResult<Json<Page<Message>>> {
     access::channel(&state, channel_id, caller.id()).await?;
     let limit = check_limit(page_query.limit)?;
+    if let Some(around) = page_query.around {
+        if page_query.before.is_some() || page_query.after.is_some() {
+            return Err(AppError::new(
+                ErrorCode::ValidationFailed,
+                "Give `around` alone, without `before` or `after`.",
+            )
+            .with_field("around", "cannot be combined with before or after"));
+        }
+        return around_page(&state, caller.id(), channel_id, around, limit)
+            .await
+            .map(Json);
+    }
     let from = match (&page_query.before, &page_query.after) {
         (Some(_), Some(_)) => {
             return Err(AppError::new(
@@ -120,9 +136,36 @@ async fn list(
         None
     };
     Ok(Json(Page {
-        items: rows.iter().map(|(m, u)| messages::to_dto(m, u)).collect(),
+        items: messages::dtos(&state.store, &rows, Some(caller.id())).await?,
         next_cursor,
+        newer_cursor: None,
     }))
+}
+
+async fn around_page(
+    state: &AppState,
+    viewer: Uuid,
+    channel_id: Uuid,
+    message_id: Uuid,
+    limit: u64,
+) -> AppResult<Page<Message>> {
+    let (message, _) = messages::by_id(&state.store, channel_id, message_id)
+        .await?
+        .ok_or_else(AppError::not_found)?;
+    let (rows, more_older, more_newer) =
+        messages::around(&state.store, channel_id, message.seq, limit).await?;
+    // Newest first: the last row is the oldest, the first the newest.
+    let next_cursor = more_older
+        .then(|| rows.last().map(|(m, _)| encode_cursor(m.seq)))
+        .flatten();
+    let newer_cursor = more_newer
+        .then(|| rows.first().map(|(m, _)| encode_cursor(m.seq)))
+        .flatten();
+    Ok(Page {
+        items: messages::dtos(&state.store, &rows, Some(viewer)).await?,
+        next_cursor,
+        newer_cursor,
+    })
 }
 
 /// Send a message. A repeated nonce returns the message already sent with it (200), never a
@@ -136,7 +179,7 @@ async fn list(
         (status = 200, description = "Already sent with this nonce", body = Message),
         (status = 403, description = "Not a text channel", body = ErrorBody),
         (status = 404, body = ErrorBody),
-        (status = 422, body = ErrorBody),
+        (status = 422, description = "Invalid, or `reply_to` is not a message of this channel", body = ErrorBody),
         (status = 429, body = ErrorBody),
     )
 )]
@@ -166,8 +209,50 @@ pub async fn send_message(
     request: SendMessageRequest,
 ) -> AppResult<(Message, bool)> {
     state.limits.sends.check(&author.id).await?;
-    let content = request.content.trim().to_owned();
-    messages::create(&state.store, channel_id, author, content, request.nonce).await
+    let content = expanded(&request.content)?;
+    if request.reply_to.is_none() && !content.contains('@') {
+        // The common case: nothing to resolve, so it joins the next group commit, where the
+        // store checks access for the whole batch.
+        return messages::create(&state.store, channel_id, author, content, request.nonce).await;
+    }
+    let (channel, membership) = access::channel(state, channel_id, author.id).await?;
+    if matches!(
+        channels::kind(&channel),
+        ChannelKind::Audio | ChannelKind::Video
+    ) {
+        return Err(AppError::new(
+            ErrorCode::Forbidden,
+            "Messages can only be sent to text channels.",
+        ));
+    }
+    let mentions = mentions::resolve(
+        &state.store,
+        &channel,
+        &content,
+        privileged(&channel, &membership),
+    )
+    .await?;
+    messages::create_rich(
+        &state.store,
+        &channel,
+        author,
+        content,
+        request.nonce,
+        request.reply_to,
+        mentions,
+    )
+    .await
+}
+
+/// Whether `@everyone`, `@here` and role mentions count: from a server's moderators and admins.
+fn privileged(channel: &channels::Model, membership: &access::ChannelAccess) -> bool {
+    channel.server_id.is_some() && membership.role >= Role::Moderator
+}
+
+/// The content as stored: trimmed, `:shortcodes:` turned into emoji (which never makes it
+/// longer than the limit it was checked against: an emoji is shorter than its shortcode).
+fn expanded(content: &str) -> AppResult<String> {
+    Ok(crate::emoji::expand_shortcodes(content.trim()))
 }
 
 /// Edit your own message. Edits are rate limited per user, like sends.
@@ -189,7 +274,7 @@ async fn edit(
     ApiPath((channel_id, message_id)): ApiPath<(Uuid, Uuid)>,
     ValidJson(request): ValidJson<EditMessageRequest>,
 ) -> AppResult<Json<Message>> {
-    let (channel, _) = access::channel(&state, channel_id, caller.id()).await?;
+    let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
     let (message, author) = messages::by_id(&state.store, channel_id, message_id)
         .await?
         .ok_or_else(AppError::not_found)?;
@@ -206,9 +291,16 @@ async fn edit(
         ));
     }
     state.limits.edits.check(&caller.id()).await?;
-    let content = request.content.trim().to_owned();
+    let content = expanded(&request.content)?;
+    let mentions = mentions::resolve(
+        &state.store,
+        &channel,
+        &content,
+        privileged(&channel, &membership),
+    )
+    .await?;
     Ok(Json(
-        messages::edit(&state.store, &channel, message, &author, content).await?,
+        messages::edit(&state.store, &channel, message, &author, content, mentions).await?,
     ))
 }
 
@@ -331,7 +423,11 @@ async fn events(
     } else {
         None
     };
-    Ok(Json(Page { items, next_cursor }))
+    Ok(Json(Page {
+        items,
+        next_cursor,
+        newer_cursor: None,
+    }))
 }
 
 #[cfg(test)]

@@ -11,6 +11,8 @@ pub mod invites;
 pub mod members;
 pub mod messages;
 pub mod openapi;
+pub mod pins;
+pub mod reactions;
 pub mod servers;
 pub mod users;
 
@@ -48,6 +50,8 @@ use crate::state::AppState;
         (name = "invites", description = "Invite links"),
         (name = "conversations", description = "Direct conversations, 1:1 and in groups"),
         (name = "messages", description = "Messages, history and the event log for resuming"),
+        (name = "reactions", description = "Emoji reactions to messages"),
+        (name = "pins", description = "Pinned messages of a channel"),
     )
 )]
 struct ApiDoc;
@@ -91,9 +95,12 @@ pub fn api() -> OpenApiRouter<AppState> {
                 "/channels",
                 channels::router()
                     .merge(messages::router())
+                    .merge(reactions::router())
+                    .merge(pins::router())
                     .merge(conversations::channel_router()),
             )
-            .nest("/invites", invites::router()),
+            .nest("/invites", invites::router())
+            .nest("/emoji", reactions::emoji_router()),
     )
 }
 

@@ -6,15 +6,18 @@
 use chrono::Utc;
 use parley_shared::ErrorCode;
 use parley_shared::events::ServerEvent;
-use parley_shared::messages::{DELETED_CONTENT, Message, MessageEdit};
+use parley_shared::messages::{DELETED_CONTENT, Message, MessageEdit, ReplyPreview, excerpt};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseTransaction, EntityTrait,
     IntoActiveModel, QueryFilter, QueryOrder, QuerySelect, Set, TransactionTrait,
 };
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use super::entities::{channel_events, channels, message_edits, messages, users};
+use super::mentions::Mentions;
 use super::sends::{Allowed, NewMessage};
 use super::{Store, UniqueKey};
 use crate::error::{AppError, AppResult};
@@ -28,14 +31,15 @@ const NONCE_KEY: UniqueKey = UniqueKey {
 };
 
 /// Who sees a channel's events: the server's members, or the conversation's people.
-async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audience> {
+pub(super) async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audience> {
     Ok(match channel.server_id {
         Some(server_id) => Audience::Server(server_id),
         None => Audience::Users(super::conversations::recipient_ids(store, channel.id).await?),
     })
 }
 
-pub fn to_dto(message: &Model, author: &users::Model) -> Message {
+/// The message as clients see it; `reply_to` is the preview of its parent (see [`previews`]).
+pub fn to_dto(message: &Model, author: &users::Model, reply_to: Option<ReplyPreview>) -> Message {
     Message {
         id: message.id,
         channel_id: message.channel_id,
@@ -46,12 +50,95 @@ pub fn to_dto(message: &Model, author: &users::Model) -> Message {
         edited_at: message.edited_at,
         deleted: message.deleted,
         nonce: message.nonce.clone(),
+        reply_to,
+        reactions: Vec::new(),
+        mentions: Vec::new(),
+        mention_roles: super::mentions::roles_of(message.mention_roles.as_deref()),
+        mention_everyone: message.mention_everyone,
+        pinned: message.pinned_at.is_some(),
     }
+}
+
+fn preview_of(parent: &Model, author: &users::Model) -> ReplyPreview {
+    ReplyPreview {
+        id: parent.id,
+        author: super::users::to_public_dto(author),
+        excerpt: if parent.deleted {
+            String::new()
+        } else {
+            excerpt(&parent.content)
+        },
+        deleted: parent.deleted,
+    }
+}
+
+/// The previews of the parents these messages answer, as the parents are now, read in one query.
+async fn parents(
+    db: &impl ConnectionTrait,
+    messages: &[&Model],
+) -> AppResult<HashMap<Uuid, ReplyPreview>> {
+    let ids: Vec<Uuid> = messages.iter().filter_map(|m| m.reply_to_id).collect();
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(messages::Entity::find()
+        .filter(messages::Column::Id.is_in(ids))
+        .find_also_related(users::Entity)
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|(parent, author)| Some((parent.id, preview_of(&parent, &author?))))
+        .collect())
+}
+
+/// Messages as `viewer` sees them: each reply with its parent's current preview, each with its
+/// reactions.
+pub async fn dtos(
+    store: &Store,
+    rows: &[(Model, users::Model)],
+    viewer: Option<Uuid>,
+) -> AppResult<Vec<Message>> {
+    let models: Vec<&Model> = rows.iter().map(|(m, _)| m).collect();
+    let previews = parents(store.db(), &models).await?;
+    let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
+    let mut reactions = super::reactions::aggregate(store.db(), &ids, viewer).await?;
+    let mut mentioned = super::mentions::of_messages(store.db(), &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|(m, author)| {
+            let reply_to = m.reply_to_id.and_then(|id| previews.get(&id).cloned());
+            let mut dto = to_dto(m, author, reply_to);
+            dto.reactions = reactions.remove(&m.id).unwrap_or_default();
+            dto.mentions = mentioned.remove(&m.id).unwrap_or_default();
+            dto
+        })
+        .collect())
+}
+
+/// One message as everyone sees it (in an event: `me` is never set), read on `db` (a
+/// transaction sees its own changes).
+pub(crate) async fn dto(
+    db: &impl ConnectionTrait,
+    message: &Model,
+    author: &users::Model,
+) -> AppResult<Message> {
+    let mut previews = parents(db, &[message]).await?;
+    let reply_to = message.reply_to_id.and_then(|id| previews.remove(&id));
+    let mut dto = to_dto(message, author, reply_to);
+    dto.reactions = super::reactions::aggregate(db, &[message.id], None)
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
+    dto.mentions = super::mentions::of_messages(db, &[message.id])
+        .await?
+        .remove(&message.id)
+        .unwrap_or_default();
+    Ok(dto)
 }
 
 /// Takes the channel's next seq. The update also locks the channel's row until the transaction
 /// ends, so changes to one channel commit one at a time, in seq order.
-async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64> {
+pub(super) async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64> {
     let updated = channels::Entity::update_many()
         .col_expr(
             channels::Column::LastSeq,
@@ -68,7 +155,7 @@ async fn next_seq(txn: &DatabaseTransaction, channel_id: Uuid) -> AppResult<i64>
         .ok_or_else(AppError::not_found)
 }
 
-async fn log(
+pub(super) async fn log(
     txn: &DatabaseTransaction,
     channel_id: Uuid,
     seq: i64,
@@ -125,11 +212,39 @@ pub async fn create(
     }
 }
 
-/// Sends one message in a transaction of its own: the path of a batch that could not be
-/// written together.
+/// Sends a reply, or a message that mentions someone, to a channel the caller already checked
+/// the author may send to: in a transaction of its own, as it reads its parent and writes its
+/// mentions.
+pub async fn create_rich(
+    store: &Store,
+    channel: &channels::Model,
+    author: &users::Model,
+    content: String,
+    nonce: String,
+    reply_to: Option<Uuid>,
+    mentions: Mentions,
+) -> AppResult<(Message, bool)> {
+    let new = NewMessage {
+        channel_id: channel.id,
+        author: author.clone(),
+        content,
+        nonce,
+    };
+    let allowed = Allowed {
+        message: &new,
+        channel: channel.clone(),
+        audience: audience(store, channel).await?,
+    };
+    create_alone(store, allowed, reply_to, mentions).await
+}
+
+/// Sends one message in a transaction of its own: replies and messages with mentions, and the
+/// sends of a batch that could not be written together.
 pub(crate) async fn create_alone(
     store: &Store,
     allowed: Allowed<'_>,
+    reply_to: Option<Uuid>,
+    mentions: Mentions,
 ) -> AppResult<(Message, bool)> {
     let Allowed {
         message: new,
@@ -137,6 +252,18 @@ pub(crate) async fn create_alone(
         audience,
     } = allowed;
     let (author, content, nonce) = (&new.author, new.content.clone(), new.nonce.clone());
+    // The parent is checked before the transaction: it cannot change channel, and if it is
+    // deleted meanwhile the reply's preview says so.
+    let parent = match reply_to {
+        Some(parent_id) => Some(by_id(store, channel.id, parent_id).await?.ok_or_else(|| {
+            AppError::new(
+                ErrorCode::ValidationFailed,
+                "A reply must answer a message of the same channel.",
+            )
+            .with_field("reply_to", "is not a message of this channel")
+        })?),
+        None => None,
+    };
     // No lookup first: the unique (channel, author, nonce) index decides, so a retry,
     // concurrent or not, rolls back and answers with the original.
     let txn = store.db().begin().await?;
@@ -151,6 +278,10 @@ pub(crate) async fn create_alone(
         created_at: Set(Utc::now()),
         edited_at: Set(None),
         deleted: Set(false),
+        reply_to_id: Set(parent.as_ref().map(|(p, _)| p.id)),
+        mention_everyone: Set(mentions.everyone),
+        mention_roles: Set(mentions.roles_column()),
+        pinned_at: Set(None),
     }
     .insert(&txn)
     .await;
@@ -162,11 +293,14 @@ pub(crate) async fn create_alone(
             let existing = find_by_nonce(store, channel.id, author.id, &nonce)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            return Ok((to_dto(&existing, author), false));
+            return Ok((dto(store.db(), &existing, author).await?, false));
         }
         Err(err) => return Err(err.into()),
     };
-    let dto = to_dto(&message, author);
+    super::mentions::store(&txn, message.id, channel.id, seq, &mentions.users).await?;
+    let reply_to = parent.map(|(p, a)| preview_of(&p, &a));
+    let mut dto = to_dto(&message, author, reply_to);
+    dto.mentions = mentions.users;
     let event = ServerEvent::MessageCreate {
         channel_id: channel.id,
         seq,
@@ -235,6 +369,7 @@ pub async fn edit(
     message: Model,
     author: &users::Model,
     content: String,
+    mentions: Mentions,
 ) -> AppResult<Message> {
     let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
@@ -251,8 +386,11 @@ pub async fn edit(
     let mut active = message.into_active_model();
     active.content = Set(content);
     active.edited_at = Set(Some(Utc::now()));
+    active.mention_everyone = Set(mentions.everyone);
+    active.mention_roles = Set(mentions.roles_column());
     let message = active.update(&txn).await?;
-    let dto = to_dto(&message, author);
+    super::mentions::store(&txn, message.id, channel.id, message.seq, &mentions.users).await?;
+    let dto = dto(&txn, &message, author).await?;
     let event = ServerEvent::MessageUpdate {
         channel_id: channel.id,
         seq,
@@ -292,7 +430,7 @@ pub async fn delete(
     let event = ServerEvent::MessageDelete {
         channel_id: channel.id,
         seq,
-        message: to_dto(&message, author),
+        message: dto(&txn, &message, author).await?,
     };
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
@@ -301,7 +439,7 @@ pub async fn delete(
 }
 
 /// The message as it is now, inside the transaction that holds the channel's lock.
-async fn current(txn: &DatabaseTransaction, message_id: Uuid) -> AppResult<Model> {
+pub(super) async fn current(txn: &DatabaseTransaction, message_id: Uuid) -> AppResult<Model> {
     messages::Entity::find_by_id(message_id)
         .one(txn)
         .await?
@@ -380,6 +518,57 @@ pub async fn page(
     let more = rows.len() as u64 > limit;
     rows.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
     Ok((rows, more))
+}
+
+/// A page centred on the message at `seq`: about half older than it, the rest it and newer,
+/// newest first, filled from the other side near either end of the channel. Also says whether
+/// older and newer messages lie beyond it.
+pub async fn around(
+    store: &Store,
+    channel_id: Uuid,
+    seq: i64,
+    limit: u64,
+) -> AppResult<(Vec<(Model, users::Model)>, bool, bool)> {
+    let side = |newer: bool| {
+        let select = messages::Entity::find().filter(messages::Column::ChannelId.eq(channel_id));
+        let select = if newer {
+            select
+                .filter(messages::Column::Seq.gte(seq))
+                .order_by_asc(messages::Column::Seq)
+        } else {
+            select
+                .filter(messages::Column::Seq.lt(seq))
+                .order_by_desc(messages::Column::Seq)
+        };
+        select
+            .limit(limit + 1)
+            .find_also_related(users::Entity)
+            .all(store.db())
+    };
+    let keep = |rows: Vec<(Model, Option<users::Model>)>| -> Vec<(Model, users::Model)> {
+        rows.into_iter()
+            .filter_map(|(m, u)| Some((m, u?)))
+            .collect()
+    };
+    let mut older = keep(side(false).await?);
+    let mut newer = keep(side(true).await?);
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    let mut want_older = limit / 2;
+    let mut want_newer = limit - want_older;
+    if older.len() < want_older {
+        want_newer += want_older - older.len();
+        want_older = older.len();
+    } else if newer.len() < want_newer {
+        want_older += want_newer - newer.len();
+        want_newer = newer.len();
+    }
+    let more_older = older.len() > want_older;
+    let more_newer = newer.len() > want_newer;
+    older.truncate(want_older);
+    newer.truncate(want_newer);
+    newer.reverse();
+    newer.extend(older);
+    Ok((newer, more_older, more_newer))
 }
 
 /// The channel's events after `after_seq`, in seq order. `Err(resync_required)` when some of

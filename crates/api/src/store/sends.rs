@@ -37,6 +37,7 @@ use uuid::Uuid;
 
 use super::Store;
 use super::entities::{channel_events, channel_recipients, channels, members, messages, users};
+use super::mentions::Mentions;
 use crate::error::{AppError, AppResult};
 use crate::realtime::Audience;
 
@@ -149,7 +150,7 @@ async fn write(store: &Store, batch: &mut Vec<Pending>) {
 pub(crate) async fn write_alone(store: &Store, message: &NewMessage) -> AppResult<Outcome> {
     let mut checked = check(store, &[message]).await?;
     let allowed = checked.pop().ok_or_else(AppError::not_found)??;
-    super::messages::create_alone(store, allowed).await
+    super::messages::create_alone(store, allowed, None, Mentions::default()).await
 }
 
 /// Whether each author may send where they send: `Ok` with the channel and its audience, or
@@ -324,11 +325,15 @@ async fn write_together(
             created_at: now,
             edited_at: None,
             deleted: false,
+            reply_to_id: None,
+            mention_everyone: false,
+            mention_roles: None,
+            pinned_at: None,
         };
         let event = ServerEvent::MessageCreate {
             channel_id: m.channel_id,
             seq,
-            message: super::messages::to_dto(&row, &m.author),
+            message: super::messages::to_dto(&row, &m.author, None),
         };
         logged.push(channel_events::ActiveModel {
             channel_id: Set(m.channel_id),
@@ -379,7 +384,7 @@ async fn write_together(
             Fate::New(index) => (created[index].clone(), true),
             Fate::RepeatInBatch(first) => (outcomes[first].0.clone(), false),
             Fate::Committed(existing) => (
-                super::messages::to_dto(&existing, &allowed.message.author),
+                super::messages::dto(store.db(), &existing, &allowed.message.author).await?,
                 false,
             ),
         };

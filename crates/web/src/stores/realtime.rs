@@ -248,6 +248,15 @@ impl Sync {
             }
             | ServerEvent::MessageDelete {
                 channel_id, seq, ..
+            }
+            | ServerEvent::ReactionAdd {
+                channel_id, seq, ..
+            }
+            | ServerEvent::ReactionRemove {
+                channel_id, seq, ..
+            }
+            | ServerEvent::PinsUpdate {
+                channel_id, seq, ..
             } => {
                 self.messages.note_seq(*channel_id, *seq);
                 if let ServerEvent::MessageCreate { message, .. } = &event {
@@ -255,7 +264,7 @@ impl Sync {
                 }
                 if let Some(log) = self.messages.loaded(*channel_id) {
                     let mut in_order = true;
-                    log.update(|l| in_order = l.apply(&event));
+                    log.update(|l| in_order = l.apply(&event, me));
                     if !in_order {
                         let sync = self.clone();
                         let channel = *channel_id;
@@ -362,12 +371,85 @@ impl Sync {
         });
     }
 
+    /// The next newer page of a window detached from the present (after a jump far back).
+    pub async fn load_newer(&self, channel_id: Uuid) {
+        let log = self.messages.log(channel_id);
+        let Some(cursor) =
+            log.with_untracked(|l| (!l.loading_newer).then(|| l.newer.clone()).flatten())
+        else {
+            return;
+        };
+        log.update(|l| l.loading_newer = true);
+        let page = api::messages_after(channel_id, &cursor, 50).await;
+        log.update(|l| {
+            l.loading_newer = false;
+            if let Ok(page) = page {
+                l.extend_newer(page.items, page.next_cursor);
+            }
+        });
+    }
+
+    /// Makes sure a message is loaded, fetching the page around it when it is not. Next to what
+    /// is loaded the page joins it; far back, the log becomes a window on that stretch of
+    /// history (live messages wait until the reader scrolls down to them). `false` when the
+    /// message cannot be found.
+    pub async fn load_around(&self, channel_id: Uuid, message_id: Uuid) -> bool {
+        let log = self.messages.log(channel_id);
+        if log.with_untracked(|l| l.shows(message_id)) {
+            return true;
+        }
+        if !log.with_untracked(|l| l.loaded) {
+            self.load(channel_id).await;
+            if log.with_untracked(|l| l.shows(message_id)) {
+                return true;
+            }
+        }
+        let page = match api::messages_around(channel_id, message_id, 50).await {
+            Ok(page) => page,
+            Err(err) => {
+                self.session.observe(&err);
+                return false;
+            }
+        };
+        let newest = page.items.first().map(|m| m.seq);
+        log.update(|l| {
+            let oldest_loaded = l.visible().first().map(|m| m.seq);
+            let joins = l.window_end.is_none()
+                && (page.newer_cursor.is_none()
+                    || newest
+                        .zip(oldest_loaded)
+                        .is_some_and(|(new, old)| new >= old));
+            if !joins {
+                l.messages.clear();
+                l.newer = page.newer_cursor.clone();
+                l.window_end = newest;
+            }
+            // The page's end of older history wins when it reaches further back.
+            let page_oldest = page.items.last().map(|m| m.seq);
+            if !joins || page_oldest.zip(oldest_loaded).is_none_or(|(p, o)| p < o) {
+                l.older = page.next_cursor.clone();
+            }
+            for message in page.items {
+                l.upsert(message);
+            }
+        });
+        log.with_untracked(|l| l.shows(message_id))
+    }
+
+    /// Back to the newest messages after reading a detached window of old ones.
+    pub async fn reload(&self, channel_id: Uuid) {
+        let log = self.messages.log(channel_id);
+        log.update(|l| l.loaded = false);
+        self.load(channel_id).await;
+    }
+
     /// Fetches and applies the channel's events after the last one applied, page by page. When
     /// the server no longer has them, reloads the channel from scratch.
     pub async fn catch_up(&self, channel_id: Uuid) {
         let Some(log) = self.messages.loaded(channel_id) else {
             return;
         };
+        let me = self.session.user().map(|u| u.id);
         loop {
             let after = log.with_untracked(|l| l.last_seq);
             match api::events_after(channel_id, after).await {
@@ -380,7 +462,7 @@ impl Sync {
                             self.messages.note_seq(channel_id, seq);
                         }
                         log.update(|l| {
-                            l.apply(&event);
+                            l.apply(&event, me);
                         });
                     }
                     if page.next_cursor.is_none() {

@@ -13,6 +13,11 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub edited_at: Option<DateTimeUtc>,
     pub deleted: bool,
+    pub reply_to_id: Option<Uuid>,
+    pub mention_everyone: bool,
+    /// Role names mentioned, comma-separated (`admin,moderator`).
+    pub mention_roles: Option<String>,
+    pub pinned_at: Option<DateTimeUtc>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

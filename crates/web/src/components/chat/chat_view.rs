@@ -1,12 +1,15 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
-use parley_shared::messages::Message;
+use parley_shared::messages::{Message, ReplyPreview};
 use parley_shared::servers::Role;
+use parley_shared::users::User;
 use uuid::Uuid;
 
 use crate::components::chat::composer::Composer;
 use crate::components::chat::message_list::MessageList;
+use crate::components::chat::pins_panel::PinsButton;
 use crate::focus;
+use crate::stores::conversations::use_conversations;
 use crate::stores::messages::{ChannelLog, use_messages};
 use crate::stores::servers::use_servers;
 use crate::stores::session::use_session;
@@ -24,9 +27,21 @@ pub struct ChatContext {
     pub composer: NodeRef<Textarea>,
     /// Moderators and admins may delete anyone's message in their server.
     pub can_moderate: Memo<bool>,
+    /// Moderators and admins pin in a server's channels; anyone in a conversation.
+    pub can_pin: Memo<bool>,
+    /// Your role in the channel's server (none in a conversation).
+    pub my_role: Memo<Option<Role>>,
+    /// Who can be mentioned here: the server's members or the conversation's people.
+    pub people: Memo<Vec<User>>,
     pub me: Memo<Option<Uuid>>,
     /// Asks the message list to scroll to the newest message (after sending, say).
     pub present: Trigger,
+    /// The message the composer's next message answers.
+    pub replying: RwSignal<Option<ReplyPreview>>,
+    /// Asks the message list to bring a message into view (loading it if need be).
+    pub jump: RwSignal<Option<Uuid>>,
+    /// The message just jumped to, highlighted for a moment.
+    pub highlight: RwSignal<Option<Uuid>>,
 }
 
 impl ChatContext {
@@ -50,6 +65,17 @@ impl ChatContext {
     pub fn jump_to_present(&self) {
         self.present.notify();
     }
+
+    /// Makes the composer's next message a reply to `message`, and puts the cursor there.
+    pub fn start_reply(&self, message: &Message) {
+        self.replying.set(Some(ReplyPreview::of(message)));
+        self.focus_composer();
+    }
+
+    /// Scrolls to a message of this channel and highlights it, loading its page if need be.
+    pub fn jump_to(&self, message_id: Uuid) {
+        self.jump.set(Some(message_id));
+    }
 }
 
 pub fn use_chat() -> ChatContext {
@@ -70,7 +96,11 @@ pub fn ChatView(
     intro: Option<ViewFn>,
 ) -> impl IntoView {
     let servers = use_servers();
+    let conversations = use_conversations();
     let session = use_session();
+    if let Some(id) = server_id {
+        servers.ensure_members(id);
+    }
     let context = ChatContext {
         channel_id,
         log: use_messages().log(channel_id).into(),
@@ -82,8 +112,22 @@ pub fn ChatView(
                 .and_then(|id| servers.my_role(id))
                 .is_some_and(|role| role >= Role::Moderator)
         }),
+        my_role: Memo::new(move |_| server_id.and_then(|id| servers.my_role(id))),
+        can_pin: Memo::new(move |_| {
+            server_id.is_none_or(|id| servers.my_role(id).is_some_and(|r| r >= Role::Moderator))
+        }),
+        people: Memo::new(move |_| match server_id {
+            Some(id) => servers
+                .members(id)
+                .map(|members| members.into_iter().map(|m| m.user).collect())
+                .unwrap_or_default(),
+            None => conversations.recipients(channel_id),
+        }),
         me: Memo::new(move |_| session.user_id()),
         present: Trigger::new(),
+        replying: RwSignal::new(None),
+        jump: RwSignal::new(None),
+        highlight: RwSignal::new(None),
     };
     provide_context(context);
     // Opening a channel on a desktop puts the cursor in its composer.
@@ -93,6 +137,7 @@ pub fn ChatView(
         }
     });
     view! {
+        <PinsButton />
         <MessageList intro=intro />
         <Composer label=label />
     }

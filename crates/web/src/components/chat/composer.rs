@@ -30,9 +30,14 @@ pub fn Composer(
             return;
         }
         draft.set(String::new());
+        let reply_to = chat.replying.get_untracked().map(|p| p.id);
+        if reply_to.is_some() {
+            chat.replying.set(None);
+        }
         let request = SendMessageRequest {
             content: content.trim().to_owned(),
             nonce: Uuid::new_v4().to_string(),
+            reply_to,
         };
         send(messages.log(channel_id), channel_id, request);
         chat.jump_to_present();
@@ -54,9 +59,101 @@ pub fn Composer(
             None => false,
         }
     };
+    // `@` autocomplete: where the name being typed starts (in characters) and what it says.
+    let typing_name = RwSignal::new(None::<(usize, String)>);
+    let chosen = RwSignal::new(0usize);
+    let look_at_caret = move || {
+        let Some(field) = chat.composer.get_untracked() else {
+            return;
+        };
+        let caret_utf16 = field.selection_start().ok().flatten().unwrap_or(0) as usize;
+        let found = draft.with_untracked(|text| name_before_caret(text, caret_utf16));
+        if found != typing_name.get_untracked() {
+            chosen.set(0);
+            typing_name.set(found);
+        }
+    };
+    let suggestions = Memo::new(move |_| {
+        let Some((_, prefix)) = typing_name.get() else {
+            return Vec::new();
+        };
+        let prefix = prefix.to_lowercase();
+        let mut found: Vec<(String, String)> = chat.people.with(|people| {
+            people
+                .iter()
+                .filter(|p| {
+                    p.username.starts_with(&prefix)
+                        || p.display_name.to_lowercase().starts_with(&prefix)
+                })
+                .take(MAX_SUGGESTIONS)
+                .map(|p| (p.username.clone(), p.display_name.clone()))
+                .collect()
+        });
+        if chat.can_moderate.get() {
+            for special in ["everyone", "here"] {
+                if special.starts_with(&prefix) {
+                    found.push((special.to_owned(), "Notify everyone".to_owned()));
+                }
+            }
+        }
+        found
+    });
+    let complete = move |username: String| {
+        let Some((start, _)) = typing_name.get_untracked() else {
+            return;
+        };
+        let Some(field) = chat.composer.get_untracked() else {
+            return;
+        };
+        let caret_utf16 = field.selection_start().ok().flatten().unwrap_or(0) as usize;
+        let text = draft.get_untracked();
+        let caret = char_index_of_utf16(&text, caret_utf16);
+        let before: String = text.chars().take(start).collect();
+        let after: String = text.chars().skip(caret).collect();
+        let inserted = format!("@{username} ");
+        let new_caret = before.encode_utf16().count() + inserted.encode_utf16().count();
+        draft.set(format!("{before}{inserted}{after}"));
+        typing_name.set(None);
+        request_animation_frame(move || {
+            if let Some(field) = chat.composer.get_untracked() {
+                let _ = field.focus();
+                let _ = field.set_selection_range(new_caret as u32, new_caret as u32);
+            }
+        });
+    };
     let on_key = move |ev: KeyboardEvent| {
         if ev.is_composing() {
             return;
+        }
+        let count = suggestions.with_untracked(Vec::len);
+        if count > 0 {
+            match ev.key().as_str() {
+                "ArrowDown" => {
+                    ev.prevent_default();
+                    chosen.update(|i| *i = (*i + 1) % count);
+                    return;
+                }
+                "ArrowUp" => {
+                    ev.prevent_default();
+                    chosen.update(|i| *i = (*i + count - 1) % count);
+                    return;
+                }
+                "Enter" | "Tab" => {
+                    ev.prevent_default();
+                    let pick = suggestions
+                        .with_untracked(|s| s.get(chosen.get_untracked().min(count - 1)).cloned());
+                    if let Some((username, _)) = pick {
+                        complete(username);
+                    }
+                    return;
+                }
+                "Escape" => {
+                    ev.prevent_default();
+                    typing_name.set(None);
+                    return;
+                }
+                _ => {}
+            }
         }
         match ev.key().as_str() {
             "Enter" if !ev.shift_key() => {
@@ -66,12 +163,31 @@ pub fn Composer(
             "ArrowUp" if draft.with_untracked(String::is_empty) && edit_last() => {
                 ev.prevent_default();
             }
+            "Escape" if chat.replying.with_untracked(Option::is_some) => {
+                ev.prevent_default();
+                chat.replying.set(None);
+            }
             _ => {}
         }
     };
     let too_long = move || draft.with(|d| d.trim().chars().count() > CONTENT_MAX);
     view! {
         <form class="composer" on:submit=move |ev| { ev.prevent_default(); submit(); }>
+            <ReplyBar />
+            <Show when=move || suggestions.with(|s| !s.is_empty())>
+                <ul class="mention-suggestions" role="listbox" aria-label="Mention someone">
+                    {move || suggestions.get().into_iter().enumerate().map(|(index, (username, name))| {
+                        let picked = username.clone();
+                        view! {
+                            <li role="option" aria-selected=move || (chosen.get() == index).to_string()
+                                on:pointerdown=move |ev| { ev.prevent_default(); complete(picked.clone()); }>
+                                <strong>{name}</strong>
+                                <span class="muted small">{format!("@{username}")}</span>
+                            </li>
+                        }
+                    }).collect_view()}
+                </ul>
+            </Show>
             <div class="composer-box">
                 <textarea
                     id="composer"
@@ -81,6 +197,9 @@ pub fn Composer(
                     node_ref=chat.composer
                     bind:value=draft
                     on:keydown=on_key
+                    on:input=move |_| look_at_caret()
+                    on:click=move |_| look_at_caret()
+                    on:blur=move |_| typing_name.set(None)
                 ></textarea>
                 // Pressing it must not take focus from the box (that would close a phone's keyboard).
                 <button type="submit" class="icon-button send-button" aria-label="Send message" title="Send"
@@ -92,5 +211,57 @@ pub fn Composer(
                 <p class="form-error-inline" role="alert">{format!("Messages can be at most {CONTENT_MAX} characters.")}</p>
             </Show>
         </form>
+    }
+}
+
+/// How many people the `@` list offers.
+const MAX_SUGGESTIONS: usize = 8;
+
+/// The character index a UTF-16 offset (what the browser's caret gives) falls at.
+fn char_index_of_utf16(text: &str, utf16: usize) -> usize {
+    let mut units = 0;
+    for (index, c) in text.chars().enumerate() {
+        if units >= utf16 {
+            return index;
+        }
+        units += c.len_utf16();
+    }
+    text.chars().count()
+}
+
+/// The `@name` being typed just before the caret: where its `@` is (in characters) and the
+/// name so far. The `@` must start the text or follow a space.
+fn name_before_caret(text: &str, caret_utf16: usize) -> Option<(usize, String)> {
+    let caret = char_index_of_utf16(text, caret_utf16);
+    let before: Vec<char> = text.chars().take(caret).collect();
+    let at = before.iter().rposition(|c| *c == '@')?;
+    let name: String = before[at + 1..].iter().collect();
+    let opens = at == 0 || before[at - 1].is_whitespace();
+    let plain = name
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '_' || c == '.');
+    (opens && plain && name.chars().count() <= 32).then_some((at, name))
+}
+
+/// "Replying to NAME" above the box while the next message answers another, with a cancel
+/// button. It alone reads the reply being written, so starting one rebuilds nothing else.
+#[component]
+fn ReplyBar() -> impl IntoView {
+    let chat = use_chat();
+    let name = Memo::new(move |_| {
+        chat.replying
+            .with(|r| r.as_ref().map(|p| p.author.display_name.clone()))
+    });
+    view! {
+        <Show when=move || name.with(Option::is_some)>
+            <div class="reply-bar" role="status">
+                <span class="small">"Replying to " <strong>{move || name.get().unwrap_or_default()}</strong></span>
+                <button type="button" class="icon-button small" aria-label="Cancel reply" title="Cancel reply"
+                    on:pointerdown=|ev| ev.prevent_default()
+                    on:click=move |_| { chat.replying.set(None); chat.focus_composer(); }>
+                    <Icon name=IconName::Close />
+                </button>
+            </div>
+        </Show>
     }
 }

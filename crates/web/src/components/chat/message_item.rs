@@ -1,11 +1,14 @@
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use parley_shared::messages::SendMessageRequest;
+use parley_shared::messages::{ReplyPreview, SendMessageRequest};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
 use crate::components::chat::chat_view::{ChatContext, use_chat};
+use crate::components::chat::emoji_picker::EmojiPicker;
+use crate::components::chat::message_content::MessageContent;
+use crate::components::chat::reaction_bar::{ReactionBar, toggle};
 use crate::components::common::avatar::Avatar;
 use crate::components::common::confirm_dialog::ConfirmDialog;
 use crate::components::common::icon::{Icon, IconName};
@@ -63,6 +66,71 @@ pub fn MessageItem(
         });
     };
 
+    let start_reply = move || {
+        menu_open.set(false);
+        if let Some(m) = message.get_untracked() {
+            chat.start_reply(&m);
+        }
+    };
+    let highlighted = Memo::new(move |_| chat.highlight.get() == Some(id));
+    // The names the server resolved, as the text spells them, and whether one of them is you.
+    let mentioned = Memo::new(move |_| {
+        message.with(|m| {
+            let Some(m) = m else { return Vec::new() };
+            let mut names: Vec<String> = chat.people.with(|people| {
+                people
+                    .iter()
+                    .filter(|p| m.mentions.contains(&p.id))
+                    .map(|p| p.username.clone())
+                    .collect()
+            });
+            if m.mention_everyone {
+                names.extend(["everyone".to_owned(), "here".to_owned()]);
+            }
+            for role in &m.mention_roles {
+                names.push(format!("{}s", role.as_str()));
+            }
+            names
+        })
+    });
+    let mentions_me = Memo::new(move |_| {
+        let me = chat.me.get();
+        let role = chat.my_role.get();
+        message.with(|m| {
+            m.as_ref().is_some_and(|m| {
+                me.is_some_and(|me| m.mentions.contains(&me))
+                    || m.mention_everyone
+                    || role.is_some_and(|r| m.mention_roles.contains(&r))
+            })
+        })
+    });
+    let picking = RwSignal::new(false);
+    let pinned = Memo::new(move |_| message.with(|m| m.as_ref().is_some_and(|m| m.pinned)));
+    let toggle_pin = move || {
+        menu_open.set(false);
+        focus_row();
+        let pin = !pinned.get_untracked();
+        spawn_local(async move {
+            if let Err(err) = api::set_pin(chat.channel_id, id, pin).await {
+                error.set(Some(human(&err)));
+            }
+        });
+    };
+    let open_picker = move || {
+        menu_open.set(false);
+        picking.set(true);
+    };
+    let close_picker = Callback::new(move |()| {
+        picking.set(false);
+        focus_row();
+    });
+    let picked = Callback::new(move |emoji: String| {
+        picking.set(false);
+        focus_row();
+        toggle(chat.channel_id, id, emoji, true, error);
+    });
+    let reply_to =
+        Memo::new(move |_| message.with(|m| m.as_ref().and_then(|m| m.reply_to.clone())));
     let start_edit = move || {
         menu_open.set(false);
         error.set(None);
@@ -145,8 +213,10 @@ pub fn MessageItem(
     };
 
     let author = first.author.display_name.clone();
-    let content =
-        move || message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default());
+    // Its own memo: a reaction changes the message but not its text, so nothing is re-parsed.
+    let content = Memo::new(move |_| {
+        message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default())
+    });
     let edited = move || {
         message.with(|m| {
             m.as_ref()
@@ -166,6 +236,8 @@ pub fn MessageItem(
                 class:compact=compact
                 class:deleted=move || deleted.get()
                 class:menu-open=move || menu_open.get()
+                class:highlighted=move || highlighted.get()
+                class:mentions-me=move || mentions_me.get()
                 data-message-id=id.to_string()
                 tabindex="-1"
                 node_ref=row
@@ -186,9 +258,13 @@ pub fn MessageItem(
                     view! { <Avatar name=author.clone() size=40 /> }.into_any()
                 }}
                 <div class="message-body">
+                    {move || reply_to.get().map(|parent| view! { <ReplyPreviewLine parent=parent /> })}
                     {(!compact).then(|| view! {
                         <div class="message-meta">
                             <span class="message-author">{author.clone()}</span>
+                            <Show when=move || pinned.get()>
+                                <span class="pinned-mark muted small">"📌 Pinned"</span>
+                            </Show>
                             <time class="muted small" datetime=created_at.to_rfc3339() title=full_time.clone()>
                                 {format::calendar(created_at)}
                             </time>
@@ -197,20 +273,26 @@ pub fn MessageItem(
                     <Show
                         when=move || editing.get()
                         fallback=move || view! {
-                            <p class="message-content">
-                                {content}
-                                <Show when=edited>
-                                    <span class="edited muted small">" (edited)"</span>
-                                </Show>
-                            </p>
+                            <MessageContent content=content mentioned=mentioned />
+                            <Show when=edited>
+                                <span class="edited muted small">" (edited)"</span>
+                            </Show>
                         }
                     >
                         <EditBox chat=chat error=error />
                     </Show>
+                    <ReactionBar id=id seq=seq error=error on_add=Callback::new(move |()| open_picker()) />
                     <p class="form-error-inline" role="alert">{move || error.get()}</p>
+                    <Show when=move || picking.get()>
+                        <EmojiPicker on_pick=picked on_close=close_picker />
+                    </Show>
                 </div>
                 <Show when=move || !deleted.get()>
                     <div class="message-actions">
+                        <button type="button" class="icon-button small" aria-label="Add reaction" title="Add reaction"
+                            on:click=move |_| if picking.get_untracked() { picking.set(false) } else { open_picker() }><Icon name=IconName::Smile /></button>
+                        <button type="button" class="icon-button small" aria-label="Reply" title="Reply"
+                            on:click=move |_| start_reply()><Icon name=IconName::Reply /></button>
                         <Show when=can_edit>
                             <button type="button" class="icon-button small" aria-label="Edit message" title="Edit"
                                 on:click=move |_| start_edit()><Icon name=IconName::Edit /></button>
@@ -228,6 +310,13 @@ pub fn MessageItem(
                     <Menu label="Message actions" class=if menu_above.get_untracked() { "message-menu above" } else { "message-menu" }
                         trigger=more header=menu_time.clone()
                         on_close=Callback::new(move |()| menu_open.set(false))>
+                        <button type="button" role="menuitem" on:click=move |_| start_reply()>"Reply"</button>
+                        <button type="button" role="menuitem" on:click=move |_| open_picker()>"Add reaction"</button>
+                        <Show when=move || chat.can_pin.get()>
+                            <button type="button" role="menuitem" on:click=move |_| toggle_pin()>
+                                {move || if pinned.get() { "Unpin message" } else { "Pin message" }}
+                            </button>
+                        </Show>
                         <Show when=can_edit>
                             <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
                         </Show>
@@ -251,6 +340,30 @@ pub fn MessageItem(
         </li>
     }
     .into_any()
+}
+
+/// What a reply shows above its content: who it answers and the start of what they said (or
+/// that it was deleted). Clicking it jumps to the parent.
+#[component]
+fn ReplyPreviewLine(parent: ReplyPreview) -> impl IntoView {
+    let chat = use_chat();
+    let target = parent.id;
+    let text = if parent.deleted {
+        "Original message was deleted".to_owned()
+    } else {
+        parent.excerpt.clone()
+    };
+    let label = format!(
+        "Jump to the message from {} this replies to",
+        parent.author.display_name
+    );
+    view! {
+        <button type="button" class="reply-preview" class:deleted=parent.deleted aria-label=label
+            on:click=move |_| chat.jump_to(target)>
+            <span class="reply-preview-author">{"@"}{parent.author.display_name.clone()}</span>
+            <span class="reply-preview-text">{text}</span>
+        </button>
+    }
 }
 
 /// The open edit box: Enter saves, Shift+Enter starts a new line, Escape cancels. Its text lives
@@ -334,6 +447,7 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
             let request = SendMessageRequest {
                 content: pending.content.clone(),
                 nonce: pending.nonce.clone(),
+                reply_to: pending.reply_to,
             };
             send(messages.log(chat.channel_id), chat.channel_id, request);
         }
@@ -370,6 +484,7 @@ pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessage
             None => l.pending.push(Pending {
                 nonce: request.nonce.clone(),
                 content: request.content.clone(),
+                reply_to: request.reply_to,
                 error: None,
             }),
         },

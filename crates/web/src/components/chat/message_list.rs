@@ -14,6 +14,8 @@ use crate::stores::realtime::use_sync;
 const GROUP_SECONDS: i64 = 5 * 60;
 /// How close to the bottom (in pixels) still counts as reading the newest messages.
 const BOTTOM_SLACK: i32 = 40;
+/// How long a message jumped to stays highlighted.
+const HIGHLIGHT_MS: u64 = 2_500;
 
 /// One line of the list: which message, whether it continues its author's group, and the day it
 /// starts when it is the first of a new day. The row reads the message itself, so an edit or a
@@ -81,7 +83,7 @@ pub fn MessageList(
 
     // What arrives at the end of the list: follow it if the reader is at the bottom, count it
     // otherwise. Older pages and edits do not move the newest seq, so they do not count.
-    let newest = Memo::new(move |_| log.with(|l| l.messages.last().map(|m| m.seq)));
+    let newest = Memo::new(move |_| log.with(|l| l.visible().last().map(|m| m.seq)));
     let pending_count = Memo::new(move |_| log.with(|l| l.pending.len()));
     Effect::new(move |previous: Option<Option<i64>>| {
         let newest = newest.get();
@@ -91,7 +93,7 @@ pub fn MessageList(
         } else if let (Some(Some(before)), Some(_)) = (previous, newest) {
             let me = chat.me.get_untracked();
             let arrived = log.with_untracked(|l| {
-                l.messages
+                l.visible()
                     .iter()
                     .rev()
                     .take_while(|m| m.seq > before)
@@ -104,12 +106,65 @@ pub fn MessageList(
         }
         newest
     });
-    Effect::new(move |_| {
-        chat.present.track();
-        at_bottom.set(true);
-        unseen.set(0);
-        scroll_to_bottom();
-    });
+    {
+        let sync = sync.clone();
+        Effect::new(move |_| {
+            chat.present.track();
+            at_bottom.set(true);
+            unseen.set(0);
+            // Reading a stretch of old history: the present has to be loaded first.
+            if log.with_untracked(|l| l.window_end.is_some()) {
+                let sync = sync.clone();
+                spawn_local(async move {
+                    sync.reload(channel_id).await;
+                    scroll_to_bottom();
+                });
+            } else {
+                scroll_to_bottom();
+            }
+        });
+    }
+
+    // A jump: load the message's page if it is not here, then bring it to the middle of the
+    // view, focus it and highlight it for a moment.
+    {
+        let sync = sync.clone();
+        Effect::new(move |_| {
+            let Some(target) = chat.jump.get() else {
+                return;
+            };
+            chat.jump.set(None);
+            let sync = sync.clone();
+            spawn_local(async move {
+                if !sync.load_around(channel_id, target).await {
+                    return;
+                }
+                at_bottom.set(false);
+                request_animation_frame(move || {
+                    let selector = format!(".message[data-message-id=\"{target}\"]");
+                    let found = scroller
+                        .get_untracked()
+                        .and_then(|list| list.query_selector(&selector).ok().flatten())
+                        .and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok());
+                    if let Some(row) = found {
+                        let options = web_sys::ScrollIntoViewOptions::new();
+                        options.set_block(web_sys::ScrollLogicalPosition::Center);
+                        row.scroll_into_view_with_scroll_into_view_options(&options);
+                        let _ = row.focus();
+                        chat.highlight.set(Some(target));
+                        set_timeout(
+                            move || {
+                                if chat.highlight.get_untracked() == Some(target) {
+                                    chat.highlight.set(None);
+                                }
+                            },
+                            std::time::Duration::from_millis(HIGHLIGHT_MS),
+                        );
+                    }
+                });
+            });
+        });
+    }
 
     let on_scroll = {
         let sync = sync.clone();
@@ -126,6 +181,13 @@ pub fn MessageList(
             }
             let can_load =
                 log.with_untracked(|l| l.older.is_some() && !l.loading_older && l.loaded);
+            // Near the bottom of a window on old history, the next newer page follows.
+            let can_load_newer =
+                log.with_untracked(|l| l.newer.is_some() && !l.loading_newer && l.loaded);
+            if el.scroll_height() - el.scroll_top() - el.client_height() < 200 && can_load_newer {
+                let sync = sync.clone();
+                spawn_local(async move { sync.load_newer(channel_id).await });
+            }
             if el.scroll_top() < 120 && can_load {
                 let before = el.scroll_height() - el.scroll_top();
                 let sync = sync.clone();
@@ -184,13 +246,17 @@ pub fn MessageList(
         }
     };
 
-    let each_row = { move || log.with(|l| rows(&l.messages)) };
+    let each_row = { move || log.with(|l| rows(l.visible())) };
+    let detached = Memo::new(move |_| log.with(|l| l.window_end.is_some()));
     let pending = {
         move || {
             log.with(|l| {
                 // The first pending message joins the last one if that was ours.
                 let me = chat.me.get_untracked();
                 let joins = l.messages.last().is_some_and(|m| Some(m.author.id) == me);
+                if l.window_end.is_some() {
+                    return Vec::new();
+                }
                 l.pending
                     .iter()
                     .enumerate()
@@ -245,9 +311,9 @@ pub fn MessageList(
                 </ol>
                 </div>
             </div>
-            <Show when=move || { unseen.get() > 0 && !at_bottom.get() }>
+            <Show when=move || { (unseen.get() > 0 && !at_bottom.get()) || detached.get() }>
                 <button type="button" class="jump-bar" on:click=move |_| chat.jump_to_present()>
-                    <span>"New messages"</span>
+                    <span>{move || if detached.get() { "You are viewing older messages" } else { "New messages" }}</span>
                     <span class="jump-action">"Jump to present"</span>
                 </button>
             </Show>

@@ -17,6 +17,9 @@ pub enum IconName {
     Plus,
     More,
     Send,
+    Reply,
+    Close,
+    Smile,
 }
 
 impl IconName {
@@ -42,6 +45,11 @@ impl IconName {
             }
             IconName::Video => "M3 7h12v10H3zM15 10l6-3v10l-6-3",
             IconName::Plus => "M12 5v14M5 12h14",
+            IconName::Reply => "M10 8V4l-7 7 7 7v-4c5 0 8.5 1.5 11 5-1-5-4-10-11-11z",
+            IconName::Close => "M6 6l12 12M18 6L6 18",
+            IconName::Smile => {
+                "M12 21a9 9 0 1 0 0-18 9 9 0 0 0 0 18zM8.5 14a4 4 0 0 0 7 0M9 9.5h.01M15 9.5h.01"
+            }
             IconName::More => {
                 "M6.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM13.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM20.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0z"
             }
