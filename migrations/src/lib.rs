@@ -8,6 +8,7 @@ mod m20261122_000002_servers;
 mod m20261122_000003_messages;
 mod m20261122_000004_direct_messages;
 mod m20261123_000005_bans;
+mod m20261124_000001_attachments;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_messages::Migration),
             Box::new(m20261122_000004_direct_messages::Migration),
             Box::new(m20261123_000005_bans::Migration),
+            Box::new(m20261124_000001_attachments::Migration),
         ]
     }
 }

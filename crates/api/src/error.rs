@@ -106,7 +106,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::EmailTaken
         | ErrorCode::ChannelNameTaken
         | ErrorCode::LastAdmin
-        | ErrorCode::DefaultChannel => StatusCode::CONFLICT,
+        | ErrorCode::DefaultChannel
+        | ErrorCode::AlreadyUploaded => StatusCode::CONFLICT,
+        ErrorCode::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         ErrorCode::ResyncRequired => StatusCode::GONE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

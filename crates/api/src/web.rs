@@ -218,6 +218,13 @@ pub async fn content_security_policy(
         })
         .map(str::to_owned);
     let mut response = next.run(request).await;
+    // Responses that set their own policy keep it (uploaded files are served `sandbox`).
+    if response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        return response;
+    }
     if let Some(value) = policy.header(host.as_deref()) {
         response
             .headers_mut()

@@ -51,6 +51,10 @@ pub enum ErrorCode {
     UpgradeRequired,
     /// The events after that seq are no longer kept: reload the channel's history.
     ResyncRequired,
+    /// The upload slot already holds its file; ask for a new slot to send another.
+    AlreadyUploaded,
+    /// The byte range asked for lies beyond the end of the file.
+    RangeNotSatisfiable,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     RateLimited,
     /// The server failed; the cause is in its logs, never in the answer.
@@ -83,6 +87,8 @@ impl ErrorCode {
             Self::Banned => "banned",
             Self::UpgradeRequired => "upgrade_required",
             Self::ResyncRequired => "resync_required",
+            Self::AlreadyUploaded => "already_uploaded",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

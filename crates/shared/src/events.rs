@@ -129,8 +129,12 @@ pub enum ClientEvent {
     /// Same rules and errors as `POST /channels/{id}/messages`; answered by `ack` or `error`.
     SendMessage {
         channel_id: Uuid,
+        #[serde(default)]
         content: String,
         nonce: String,
+        /// Uploaded files to send with it, as in `POST /channels/{id}/messages`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachment_ids: Vec<Uuid>,
     },
 }
 

@@ -3,6 +3,7 @@
 
 mod accounts;
 mod architecture;
+mod attachments;
 mod bans;
 mod channels;
 mod connections;

@@ -364,9 +364,9 @@ async fn serve(
                         }
                         socket.send(ServerEvent::HeartbeatAck).await?;
                     }
-                    Ok(ClientEvent::SendMessage { channel_id, content, nonce }) => {
-                        let reply =
-                            Box::pin(handle_send(state, user, channel_id, content, nonce)).await;
+                    Ok(ClientEvent::SendMessage { channel_id, content, nonce, attachment_ids }) => {
+                        let request = SendMessageRequest { content, nonce, attachment_ids };
+                        let reply = Box::pin(handle_send(state, user, channel_id, request)).await;
                         socket.send(reply).await?;
                     }
                     Err(reason) => {
@@ -408,13 +408,9 @@ async fn handle_send(
     state: &AppState,
     user: &users::Model,
     channel_id: uuid::Uuid,
-    content: String,
-    nonce: String,
+    request: SendMessageRequest,
 ) -> ServerEvent {
-    let request = SendMessageRequest {
-        content,
-        nonce: nonce.clone(),
-    };
+    let nonce = request.nonce.clone();
     let result = match request.validate() {
         Ok(()) => send_message(state, user, channel_id, request).await,
         Err(errors) => Err(AppError::from(errors)),

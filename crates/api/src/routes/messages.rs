@@ -120,13 +120,14 @@ async fn list(
         None
     };
     Ok(Json(Page {
-        items: rows.iter().map(|(m, u)| messages::to_dto(m, u)).collect(),
+        items: messages::to_dtos(&state.store, &rows).await?,
         next_cursor,
     }))
 }
 
-/// Send a message. A repeated nonce returns the message already sent with it (200), never a
-/// second one.
+/// Send a message, with text, files (`attachment_ids`, uploaded first through
+/// `POST /channels/{id}/attachments`), or both. A repeated nonce returns the message already
+/// sent with it (200), never a second one.
 #[utoipa::path(
     post, path = "/{channel_id}/messages", tag = "messages", operation_id = "send_message",
     params(("channel_id" = Uuid, Path)),
@@ -174,9 +175,23 @@ pub async fn send_message(
             "Messages can only be sent to text channels.",
         ));
     }
+    if request.is_blank() {
+        return Err(
+            AppError::new(ErrorCode::ValidationFailed, "Some fields are invalid.")
+                .with_field("content", "must not be empty"),
+        );
+    }
     state.limits.sends.check(&author.id).await?;
     let content = request.content.trim().to_owned();
-    messages::create(&state.store, &channel, author, content, request.nonce).await
+    messages::create(
+        &state.store,
+        &channel,
+        author,
+        content,
+        request.nonce,
+        &request.attachment_ids,
+    )
+    .await
 }
 
 /// Edit your own message. Edits are rate limited per user, like sends.
@@ -223,7 +238,7 @@ async fn edit(
 
 /// Delete a message: its author, or any moderator or admin of the server, whoever wrote it (role
 /// order limits kicks and role changes, not removing a message). It keeps its place and shows
-/// as deleted; its edit history records who deleted it.
+/// as deleted; its edit history records who deleted it. Its files are deleted.
 #[utoipa::path(
     delete, path = "/{channel_id}/messages/{message_id}", tag = "messages",
     params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
@@ -241,7 +256,9 @@ async fn delete_message(
     if message.author_id != caller.id() {
         membership.require(Role::Moderator, "delete other people's messages")?;
     }
-    messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
+    let files = messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
+    let ids: Vec<Uuid> = files.into_iter().map(|f| f.id).collect();
+    crate::media::attachments::forget_all(&state.storage, ids).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

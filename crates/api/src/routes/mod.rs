@@ -2,6 +2,7 @@
 //! map to a DTO. Paths and schemas are declared next to each handler and collected into the
 //! OpenAPI document served at `/api/v1/openapi.json`.
 
+pub mod attachments;
 pub mod auth;
 pub mod bans;
 pub mod channels;
@@ -48,6 +49,7 @@ use crate::state::AppState;
         (name = "invites", description = "Invite links"),
         (name = "conversations", description = "Direct conversations, 1:1 and in groups"),
         (name = "messages", description = "Messages, history and the event log for resuming"),
+        (name = "attachments", description = "Files sent with messages: upload, download, cancel"),
     )
 )]
 struct ApiDoc;
@@ -91,8 +93,10 @@ pub fn api() -> OpenApiRouter<AppState> {
                 "/channels",
                 channels::router()
                     .merge(messages::router())
+                    .merge(attachments::channel_router())
                     .merge(conversations::channel_router()),
             )
+            .nest("/attachments", attachments::router())
             .nest("/invites", invites::router()),
     )
 }

@@ -171,7 +171,10 @@ async fn delete_server(
 ) -> AppResult<StatusCode> {
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "delete the server")?;
+    let server_id = membership.server.id;
+    let files = crate::store::attachments::in_server(&state.store, server_id).await?;
     let icon = servers::delete(&state.store, membership.server).await?;
+    crate::media::attachments::forget_all(&state.storage, files).await;
     forget_icon(&state, icon).await;
     Ok(StatusCode::NO_CONTENT)
 }

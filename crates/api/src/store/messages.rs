@@ -14,6 +14,7 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
+use super::attachments;
 use super::entities::{channel_events, channels, message_edits, messages, users};
 use super::{Store, UniqueKey};
 use crate::error::{AppError, AppResult};
@@ -34,7 +35,16 @@ async fn audience(store: &Store, channel: &channels::Model) -> AppResult<Audienc
     })
 }
 
+/// The message without its attachments (a deleted one, or a preview in a list).
 pub fn to_dto(message: &Model, author: &users::Model) -> Message {
+    to_dto_with(message, author, &[])
+}
+
+pub fn to_dto_with(
+    message: &Model,
+    author: &users::Model,
+    files: &[attachments::Model],
+) -> Message {
     Message {
         id: message.id,
         channel_id: message.channel_id,
@@ -45,7 +55,18 @@ pub fn to_dto(message: &Model, author: &users::Model) -> Message {
         edited_at: message.edited_at,
         deleted: message.deleted,
         nonce: message.nonce.clone(),
+        attachments: files.iter().map(attachments::to_dto).collect(),
     }
+}
+
+/// A page's messages with their attachments (one query for all of them).
+pub async fn to_dtos(store: &Store, rows: &[(Model, users::Model)]) -> AppResult<Vec<Message>> {
+    let ids: Vec<Uuid> = rows.iter().map(|(m, _)| m.id).collect();
+    let mut files = attachments::of_messages(store, &ids).await?;
+    Ok(rows
+        .iter()
+        .map(|(m, u)| to_dto_with(m, u, &files.remove(&m.id).unwrap_or_default()))
+        .collect())
 }
 
 /// Takes the channel's next seq. The update also locks the channel's row until the transaction
@@ -104,6 +125,7 @@ pub async fn create(
     author: &users::Model,
     content: String,
     nonce: String,
+    attachment_ids: &[Uuid],
 ) -> AppResult<(Message, bool)> {
     // No lookup first: the unique (channel, author, nonce) index decides, so a normal send costs
     // no extra query and a retry, concurrent or not, rolls back and answers with the original.
@@ -130,11 +152,17 @@ pub async fn create(
             let existing = find_by_nonce(store, channel.id, author.id, &nonce)
                 .await?
                 .ok_or_else(AppError::not_found)?;
-            return Ok((to_dto(&existing, author), false));
+            let files = attachments::of_message(store.db(), existing.id).await?;
+            return Ok((to_dto_with(&existing, author, &files), false));
         }
         Err(err) => return Err(err.into()),
     };
-    let dto = to_dto(&message, author);
+    let files = if attachment_ids.is_empty() {
+        Vec::new()
+    } else {
+        attachments::claim(&txn, attachment_ids, message.id, channel.id, author.id).await?
+    };
+    let dto = to_dto_with(&message, author, &files);
     let event = ServerEvent::MessageCreate {
         channel_id: channel.id,
         seq,
@@ -206,7 +234,9 @@ pub async fn edit(
     active.content = Set(content);
     active.edited_at = Set(Some(Utc::now()));
     let message = active.update(&txn).await?;
-    let dto = to_dto(&message, author);
+    // Edits change the text only; the files stay as sent.
+    let files = attachments::of_message(&txn, message.id).await?;
+    let dto = to_dto_with(&message, author, &files);
     let event = ServerEvent::MessageUpdate {
         channel_id: channel.id,
         seq,
@@ -219,16 +249,18 @@ pub async fn edit(
 }
 
 /// Soft-deletes a message: it keeps its place and shows as deleted; its content goes to the
-/// history, readable by moderators. Deleting a deleted message changes nothing.
+/// history, readable by moderators. Its attachments go entirely: their rows here, and the
+/// returned list tells the caller which files to delete. Deleting a deleted message changes
+/// nothing.
 pub async fn delete(
     store: &Store,
     channel: &channels::Model,
     message: Model,
     author: &users::Model,
     deleted_by: Uuid,
-) -> AppResult<()> {
+) -> AppResult<Vec<attachments::Model>> {
     if message.deleted {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
@@ -236,9 +268,10 @@ pub async fn delete(
     let message = current(&txn, message.id).await?;
     if message.deleted {
         // Someone else deleted it meanwhile; rolling back returns the seq.
-        return Ok(());
+        return Ok(Vec::new());
     }
     keep_history(&txn, &message, deleted_by).await?;
+    let files = attachments::detach_all(&txn, message.id).await?;
     let mut active = message.into_active_model();
     active.content = Set(DELETED_CONTENT.to_owned());
     active.deleted = Set(true);
@@ -251,7 +284,7 @@ pub async fn delete(
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
     store.publish(audience, event);
-    Ok(())
+    Ok(files)
 }
 
 /// The message as it is now, inside the transaction that holds the channel's lock.

@@ -33,6 +33,7 @@ pub fn Composer(
         let request = SendMessageRequest {
             content: content.trim().to_owned(),
             nonce: Uuid::new_v4().to_string(),
+            attachment_ids: Vec::new(),
         };
         send(messages.log(channel_id), channel_id, request);
         chat.jump_to_present();

@@ -334,6 +334,7 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
             let request = SendMessageRequest {
                 content: pending.content.clone(),
                 nonce: pending.nonce.clone(),
+                attachment_ids: Vec::new(),
             };
             send(messages.log(chat.channel_id), chat.channel_id, request);
         }
