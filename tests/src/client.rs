@@ -48,6 +48,19 @@ impl Client {
         }
     }
 
+    /// The same client (cookies, token) that hands back redirects instead of following them.
+    pub fn not_following_redirects(&self) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            http,
+            ..self.clone()
+        }
+    }
+
     pub fn base(&self) -> &str {
         &self.base
     }

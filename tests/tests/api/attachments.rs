@@ -6,7 +6,7 @@ use parley_shared::events::{ClientEvent, ServerEvent};
 use parley_shared::messages::{Attachment, Message, Page};
 use parley_tests::client::{PASSWORD, expect_error, expect_json};
 use parley_tests::gateway::Gateway;
-use parley_tests::{Client, TestApp, a_user};
+use parley_tests::{Client, FileStore, TestApp, a_user};
 use reqwest::StatusCode;
 use reqwest::header::{
     CONTENT_DISPOSITION, CONTENT_LENGTH, CONTENT_RANGE, CONTENT_TYPE, HeaderMap, RANGE,
@@ -58,7 +58,16 @@ fn header(headers: &HeaderMap, name: impl reqwest::header::AsHeaderName) -> &str
 #[tokio::test]
 async fn a_file_sent_with_a_message_comes_back_byte_identical_to_the_channel() -> anyhow::Result<()>
 {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        a_file_sent_with_a_message_comes_back_byte_identical_to_the_channel_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn a_file_sent_with_a_message_comes_back_byte_identical_to_the_channel_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, _, channel) = three_people(&app).await?;
     let bytes = noise(300_000, 7);
     let uploaded = alice.upload(channel, "data.bin", bytes.clone()).await?;
@@ -84,14 +93,32 @@ async fn a_file_sent_with_a_message_comes_back_byte_identical_to_the_channel() -
         header(&headers, CONTENT_DISPOSITION),
         "attachment; filename=\"data.bin\"; filename*=UTF-8''data.bin"
     );
-    assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
-    assert_eq!(header(&headers, "content-security-policy"), "sandbox");
+    if app.files() == &FileStore::Disk {
+        assert_eq!(header(&headers, "x-content-type-options"), "nosniff");
+        assert_eq!(header(&headers, "content-security-policy"), "sandbox");
+    } else {
+        // Parley checks access, then sends the reader to a presigned URL on the bucket.
+        let answer = bob.not_following_redirects().get(&uploaded.url).await?;
+        assert_eq!(answer.status(), StatusCode::TEMPORARY_REDIRECT);
+        let location = header(answer.headers(), "location");
+        assert!(location.contains("X-Amz-Signature="), "{location}");
+        assert!(location.contains(&uploaded.id.to_string()));
+    }
     Ok(())
 }
 
 #[tokio::test]
 async fn pdfs_are_shown_inline_and_pages_are_only_ever_downloaded() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        pdfs_are_shown_inline_and_pages_are_only_ever_downloaded_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn pdfs_are_shown_inline_and_pages_are_only_ever_downloaded_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, _, channel) = three_people(&app).await?;
     let pdf = alice.upload(channel, "report.pdf", PDF.to_vec()).await?;
     assert_eq!(pdf.content_type, "application/pdf");
@@ -113,21 +140,35 @@ async fn pdfs_are_shown_inline_and_pages_are_only_ever_downloaded() -> anyhow::R
     let headers = response.headers();
     assert_eq!(header(headers, CONTENT_TYPE), "application/pdf");
     assert!(header(headers, CONTENT_DISPOSITION).starts_with("inline; filename=\"report.pdf\""));
-    assert_eq!(header(headers, "content-security-policy"), "sandbox");
+    let on_disk = app.files() == &FileStore::Disk;
+    if on_disk {
+        assert_eq!(header(headers, "content-security-policy"), "sandbox");
+    }
     for file in [&html, &svg] {
         let response = bob.get(&file.url).await?;
         let headers = response.headers();
         assert_eq!(header(headers, CONTENT_TYPE), "application/octet-stream");
         assert!(header(headers, CONTENT_DISPOSITION).starts_with("attachment;"));
-        assert_eq!(header(headers, "content-security-policy"), "sandbox");
-        assert_eq!(header(headers, "x-content-type-options"), "nosniff");
+        if on_disk {
+            assert_eq!(header(headers, "content-security-policy"), "sandbox");
+            assert_eq!(header(headers, "x-content-type-options"), "nosniff");
+        }
     }
     Ok(())
 }
 
 #[tokio::test]
 async fn a_page_renamed_png_is_refused_and_nothing_is_kept() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        a_page_renamed_png_is_refused_and_nothing_is_kept_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn a_page_renamed_png_is_refused_and_nothing_is_kept_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, _, _, channel) = three_people(&app).await?;
     let page = b"<html><body><script>fetch('/api/v1/users/@me')</script></body></html>".to_vec();
     let slot = alice
@@ -159,17 +200,24 @@ async fn a_page_renamed_png_is_refused_and_nothing_is_kept() -> anyhow::Result<(
     .await?;
     assert!(refused.fields.contains_key("attachment_ids"));
     assert!(
-        !app.data_dir()
-            .join("files/attachments")
-            .join(slot.id.to_string())
-            .exists()
+        !app.stored(&format!("attachments/{}/original", slot.id))
+            .await?
     );
     Ok(())
 }
 
 #[tokio::test]
 async fn people_outside_the_channel_get_404_for_its_files() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        people_outside_the_channel_get_404_for_its_files_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn people_outside_the_channel_get_404_for_its_files_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, carol, channel) = three_people(&app).await?;
     let file = alice
         .upload(channel, "notes.txt", b"secret plans".to_vec())
@@ -203,7 +251,14 @@ async fn people_outside_the_channel_get_404_for_its_files() -> anyhow::Result<()
 
 #[tokio::test]
 async fn ranges_are_served_for_seeking() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        ranges_are_served_for_seeking_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn ranges_are_served_for_seeking_on(files: FileStore) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, _, channel) = three_people(&app).await?;
     let bytes = noise(10_000, 3);
     let file = alice.upload(channel, "clip.bin", bytes.clone()).await?;
@@ -235,13 +290,22 @@ async fn ranges_are_served_for_seeking() -> anyhow::Result<()> {
         .send()
         .await?;
     assert_eq!(beyond.status(), StatusCode::RANGE_NOT_SATISFIABLE);
-    assert_eq!(header(beyond.headers(), CONTENT_RANGE), "bytes */10000");
+    if app.files() == &FileStore::Disk {
+        assert_eq!(header(beyond.headers(), CONTENT_RANGE), "bytes */10000");
+    }
     Ok(())
 }
 
 #[tokio::test]
 async fn deleting_a_message_deletes_its_files() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        deleting_a_message_deletes_its_files_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn deleting_a_message_deletes_its_files_on(files: FileStore) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, _, channel) = three_people(&app).await?;
     let file = alice.upload(channel, "a.pdf", PDF.to_vec()).await?;
     let message = sent(
@@ -250,11 +314,8 @@ async fn deleting_a_message_deletes_its_files() -> anyhow::Result<()> {
             .await?,
     )
     .await?;
-    let stored = app
-        .data_dir()
-        .join("files/attachments")
-        .join(file.id.to_string());
-    assert!(stored.join("original").exists());
+    let stored = format!("attachments/{}/original", file.id);
+    assert!(app.stored(&stored).await?);
     let response = alice
         .delete(&format!(
             "/api/v1/channels/{channel}/messages/{}",
@@ -264,7 +325,7 @@ async fn deleting_a_message_deletes_its_files() -> anyhow::Result<()> {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     assert_eq!(bob.get(&file.url).await?.status(), StatusCode::NOT_FOUND);
     assert_eq!(alice.get(&file.url).await?.status(), StatusCode::NOT_FOUND);
-    assert!(!stored.join("original").exists());
+    assert!(!app.stored(&stored).await?);
     let history: Page<Message> = expect_json(
         bob.get(&format!("/api/v1/channels/{channel}/messages"))
             .await?,
@@ -277,23 +338,26 @@ async fn deleting_a_message_deletes_its_files() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn deleting_a_server_deletes_its_files() -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        deleting_a_server_deletes_its_files_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn deleting_a_server_deletes_its_files_on(files: FileStore) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, _, _, channel) = three_people(&app).await?;
     let file = alice.upload(channel, "a.pdf", PDF.to_vec()).await?;
     sent(alice.send_with_files(channel, "", &[file.id]).await?).await?;
-    let stored = app
-        .data_dir()
-        .join("files/attachments")
-        .join(file.id.to_string())
-        .join("original");
-    assert!(stored.exists());
+    let stored = format!("attachments/{}/original", file.id);
+    assert!(app.stored(&stored).await?);
     let servers: Vec<parley_shared::servers::MyServer> =
         expect_json(alice.get("/api/v1/servers").await?, StatusCode::OK).await?;
     let response = alice
         .delete(&format!("/api/v1/servers/{}", servers[0].server.id))
         .await?;
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
-    assert!(!stored.exists());
+    assert!(!app.stored(&stored).await?);
     Ok(())
 }
 
@@ -364,17 +428,22 @@ async fn uploads_are_rate_limited_per_user() -> anyhow::Result<()> {
 
 #[tokio::test]
 async fn uploads_no_message_claims_are_deleted_after_the_expiry() -> anyhow::Result<()> {
-    let app = TestApp::spawn_with(|c| c.upload_expiry = Duration::from_secs(1)).await?;
+    for files in FileStore::all() {
+        uploads_no_message_claims_are_deleted_after_the_expiry_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn uploads_no_message_claims_are_deleted_after_the_expiry_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |c| c.upload_expiry = Duration::from_secs(1)).await?;
     let (alice, _, _, channel) = three_people(&app).await?;
     let file = alice.upload(channel, "late.pdf", PDF.to_vec()).await?;
-    let stored = app
-        .data_dir()
-        .join("files/attachments")
-        .join(file.id.to_string())
-        .join("original");
-    assert!(stored.exists());
+    let stored = format!("attachments/{}/original", file.id);
+    assert!(app.stored(&stored).await?);
     tokio::time::sleep(Duration::from_millis(2500)).await;
-    assert!(!stored.exists(), "the sweep deletes the file");
+    assert!(!app.stored(&stored).await?, "the sweep deletes the file");
     assert_eq!(alice.get(&file.url).await?.status(), StatusCode::NOT_FOUND);
     let refused = alice.send_with_files(channel, "", &[file.id]).await?;
     assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
@@ -465,7 +534,16 @@ fn photo_with_exif(width: u32, height: u32) -> anyhow::Result<Vec<u8>> {
 #[tokio::test]
 async fn pictures_get_their_size_a_thumbnail_and_a_placeholder_and_lose_their_exif()
 -> anyhow::Result<()> {
-    let app = TestApp::spawn().await?;
+    for files in FileStore::all() {
+        pictures_get_their_size_a_thumbnail_and_a_placeholder_and_lose_their_exif_on(files).await?;
+    }
+    Ok(())
+}
+
+async fn pictures_get_their_size_a_thumbnail_and_a_placeholder_and_lose_their_exif_on(
+    files: FileStore,
+) -> anyhow::Result<()> {
+    let app = TestApp::spawn_storing(files, |_| {}).await?;
     let (alice, bob, _, channel) = three_people(&app).await?;
     let photo = photo_with_exif(1200, 800)?;
     assert!(photo.windows(11).any(|w| w == b"GPSLatitude"));
@@ -635,5 +713,47 @@ async fn a_20_mib_file_streams_through_the_server_without_being_held_in_memory()
         grew_mib < 8.0,
         "the server's memory grew by {grew_mib:.1} MiB while a 20 MiB file went through it"
     );
+    Ok(())
+}
+
+/// The redirect's URL is presigned for `PARLEY_S3_URL_EXPIRY_SECS` from now. (moto serves
+/// presigned URLs without checking their signature or age, so the refusal of an old one cannot
+/// be seen here; what Parley controls, the lifetime it signs into the URL, is checked.)
+#[tokio::test]
+async fn s3_downloads_redirect_to_short_lived_presigned_urls() -> anyhow::Result<()> {
+    let Some(files) = FileStore::s3() else {
+        return Ok(());
+    };
+    let app = TestApp::spawn_storing(files, |c| {
+        if let parley_api::config::StorageConfig::S3(s3) = &mut c.storage {
+            s3.url_expiry = Duration::from_secs(42);
+        }
+    })
+    .await?;
+    let (alice, bob, carol, channel) = three_people(&app).await?;
+    let file = alice.upload(channel, "a.pdf", PDF.to_vec()).await?;
+    sent(alice.send_with_files(channel, "", &[file.id]).await?).await?;
+    // Outsiders are not even redirected.
+    let outsider = carol.not_following_redirects().get(&file.url).await?;
+    assert_eq!(outsider.status(), StatusCode::NOT_FOUND);
+    let answer = bob.not_following_redirects().get(&file.url).await?;
+    assert_eq!(answer.status(), StatusCode::TEMPORARY_REDIRECT);
+    assert_eq!(header(answer.headers(), "cache-control"), "no-store");
+    let location = header(answer.headers(), "location").to_owned();
+    assert!(location.contains("X-Amz-Expires=42&"), "{location}");
+    let signed_at = location
+        .split(['?', '&'])
+        .find_map(|p| p.strip_prefix("X-Amz-Date="))
+        .and_then(|d| chrono::NaiveDateTime::parse_from_str(d, "%Y%m%dT%H%M%SZ").ok())
+        .ok_or_else(|| anyhow::anyhow!("no X-Amz-Date in {location}"))?;
+    let age = chrono::Utc::now().naive_utc() - signed_at;
+    assert!(age.num_seconds().abs() < 60, "signed {age} ago");
+    let fetched = reqwest::Client::new().get(&location).send().await?;
+    assert_eq!(fetched.status(), StatusCode::OK);
+    assert_eq!(
+        header(fetched.headers(), CONTENT_DISPOSITION),
+        "inline; filename=\"a.pdf\"; filename*=UTF-8''a.pdf"
+    );
+    assert_eq!(fetched.bytes().await?.as_ref(), PDF);
     Ok(())
 }
