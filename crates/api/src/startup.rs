@@ -163,6 +163,7 @@ fn router(
     let csp = Arc::new(crate::web::ContentSecurityPolicy::new(
         &config.web_dir,
         config.public_url.as_deref(),
+        crate::media::storage::download_origin(&config.storage),
     ));
     Ok(api
         .merge(crate::media::icons::router(&config.data_dir))

@@ -336,6 +336,99 @@ pub async fn delete_message(channel_id: Uuid, id: Uuid) -> Result<(), ApiError> 
         .map(drop)
 }
 
+// ---- attachments ------------------------------------------------------------------------------
+
+use parley_shared::messages::{Attachment, CreateUploadRequest, UploadSlot};
+
+pub async fn create_upload(
+    channel_id: Uuid,
+    request: &CreateUploadRequest,
+) -> Result<UploadSlot, ApiError> {
+    json(
+        send(with_body(
+            Request::post(&url(&format!("/channels/{channel_id}/attachments"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn cancel_upload(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/attachments/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+/// A file's bytes on their way to an upload slot. fetch cannot report upload progress, so this
+/// is an `XMLHttpRequest`, which can also be aborted.
+pub struct FileTransfer {
+    xhr: web_sys::XmlHttpRequest,
+}
+
+impl FileTransfer {
+    /// Starts sending `file` to `upload_url`; `on_progress` hears the fraction sent (0 to 1).
+    /// The future ends with what the server made of the file.
+    pub fn start(
+        upload_url: &str,
+        file: &web_sys::File,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> Result<(Self, impl Future<Output = Result<Attachment, ApiError>>), ApiError> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let failed = |_| ApiError::network("XMLHttpRequest refused".into());
+        let xhr = web_sys::XmlHttpRequest::new().map_err(failed)?;
+        xhr.open("PUT", upload_url).map_err(failed)?;
+        xhr.set_request_header("Content-Type", "application/octet-stream")
+            .map_err(failed)?;
+        let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+            move |event: web_sys::ProgressEvent| {
+                if event.length_computable() && event.total() > 0.0 {
+                    on_progress(event.loaded() / event.total());
+                }
+            },
+        );
+        xhr.upload()
+            .map_err(failed)?
+            .set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        let (done, finished) = futures::channel::oneshot::channel::<()>();
+        let done = std::cell::RefCell::new(Some(done));
+        let ended = Closure::<dyn FnMut()>::new(move || {
+            if let Some(done) = done.borrow_mut().take() {
+                let _ = done.send(());
+            }
+        });
+        xhr.set_onloadend(Some(ended.as_ref().unchecked_ref()));
+        xhr.send_with_opt_blob(Some(file)).map_err(failed)?;
+        let watched = xhr.clone();
+        let outcome = async move {
+            let _ = finished.await;
+            // The handlers live until the request has ended.
+            drop((progress, ended));
+            let status = watched.status().unwrap_or(0);
+            let text = watched.response_text().ok().flatten().unwrap_or_default();
+            if status == 0 {
+                return Err(ApiError::network("the upload did not complete".into()));
+            }
+            if (200..300).contains(&status) {
+                return serde_json::from_str(&text).map_err(|e| ApiError::network(e.to_string()));
+            }
+            let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
+                ErrorBody::new(
+                    ErrorCode::Internal,
+                    format!("The server answered {status}."),
+                )
+            });
+            Err(ApiError { status, body })
+        };
+        Ok((Self { xhr }, outcome))
+    }
+
+    pub fn abort(&self) {
+        let _ = self.xhr.abort();
+    }
+}
+
 // ---- conversations ----------------------------------------------------------------------------
 
 use parley_shared::servers::CreateConversationRequest;

@@ -177,9 +177,59 @@ impl Storage {
     }
 }
 
+/// The origin presigned download URLs point at (S3 only), which the web app's pages must be
+/// allowed to load pictures and media from.
+pub fn download_origin(storage: &StorageConfig) -> Option<String> {
+    let StorageConfig::S3(s3) = storage else {
+        return None;
+    };
+    let endpoint = s3
+        .endpoint
+        .clone()
+        .unwrap_or_else(|| format!("https://s3.{}.amazonaws.com", s3.region));
+    let (scheme, rest) = endpoint.split_once("://")?;
+    let host = rest.split('/').next()?;
+    Some(if s3.path_style {
+        format!("{scheme}://{host}")
+    } else {
+        format!("{scheme}://{}.{host}", s3.bucket)
+    })
+}
+
 fn not_found_or_internal(err: object_store::Error) -> AppError {
     match err {
         object_store::Error::NotFound { .. } => AppError::not_found(),
         err => AppError::internal(err),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::{S3Config, Secret};
+
+    fn s3(endpoint: Option<&str>, path_style: bool) -> StorageConfig {
+        StorageConfig::S3(S3Config {
+            bucket: "media".into(),
+            endpoint: endpoint.map(str::to_owned),
+            region: "eu-west-3".into(),
+            access_key_id: "key".into(),
+            secret_access_key: Secret("secret".into()),
+            path_style,
+            url_expiry: Duration::from_secs(300),
+        })
+    }
+
+    #[test]
+    fn pages_may_load_media_from_the_bucket_downloads_are_sent_to() {
+        assert_eq!(download_origin(&StorageConfig::Disk), None);
+        assert_eq!(
+            download_origin(&s3(Some("http://127.0.0.1:9000/"), true)).as_deref(),
+            Some("http://127.0.0.1:9000")
+        );
+        assert_eq!(
+            download_origin(&s3(None, false)).as_deref(),
+            Some("https://media.s3.eu-west-3.amazonaws.com")
+        );
     }
 }

@@ -12,6 +12,8 @@ use uuid::Uuid;
 pub struct Pending {
     pub nonce: String,
     pub content: String,
+    /// Uploaded files sent with it.
+    pub attachment_ids: Vec<Uuid>,
     /// Why it failed, when it did; the user may retry.
     pub error: Option<String>,
 }

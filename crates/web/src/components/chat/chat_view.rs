@@ -6,6 +6,7 @@ use uuid::Uuid;
 
 use crate::components::chat::composer::Composer;
 use crate::components::chat::message_list::MessageList;
+use crate::components::chat::upload_tray::{UploadItem, start_uploads};
 use crate::focus;
 use crate::stores::messages::{ChannelLog, use_messages};
 use crate::stores::servers::use_servers;
@@ -27,6 +28,10 @@ pub struct ChatContext {
     pub me: Memo<Option<Uuid>>,
     /// Asks the message list to scroll to the newest message (after sending, say).
     pub present: Trigger,
+    /// Files going with the next message, uploading or uploaded.
+    pub uploads: RwSignal<Vec<UploadItem>>,
+    /// Files are being dragged over the channel.
+    pub dragging: RwSignal<bool>,
 }
 
 impl ChatContext {
@@ -84,6 +89,8 @@ pub fn ChatView(
         }),
         me: Memo::new(move |_| session.user_id()),
         present: Trigger::new(),
+        uploads: RwSignal::new(Vec::new()),
+        dragging: RwSignal::new(false),
     };
     provide_context(context);
     // Opening a channel on a desktop puts the cursor in its composer.
@@ -92,8 +99,38 @@ pub fn ChatView(
             let _ = composer.focus();
         }
     });
+    // Files dropped anywhere on the channel go with the next message.
+    let carries_files = |ev: &leptos::ev::DragEvent| {
+        ev.data_transfer()
+            .is_some_and(|dt| dt.types().includes(&"Files".into(), 0))
+    };
+    let on_dragover = move |ev: leptos::ev::DragEvent| {
+        if carries_files(&ev) {
+            ev.prevent_default();
+            context.dragging.set(true);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        context.dragging.set(false);
+        let files = ev.data_transfer().and_then(|dt| dt.files()).map(file_list);
+        if let Some(files) = files.filter(|f| !f.is_empty()) {
+            ev.prevent_default();
+            start_uploads(context, files);
+            context.focus_composer();
+        }
+    };
     view! {
-        <MessageList intro=intro />
-        <Composer label=label />
+        <div class="chat-drop-zone"
+            on:dragover=on_dragover
+            on:dragleave=move |_| context.dragging.set(false)
+            on:drop=on_drop>
+            <MessageList intro=intro />
+            <Composer label=label />
+        </div>
     }
+}
+
+/// The files of a `FileList` (a drop, a paste, a file picker).
+pub fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }

@@ -5,6 +5,7 @@ use parley_shared::messages::SendMessageRequest;
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
+use crate::components::chat::attachment_list::AttachmentList;
 use crate::components::chat::chat_view::{ChatContext, use_chat};
 use crate::components::common::avatar::Avatar;
 use crate::components::common::confirm_dialog::ConfirmDialog;
@@ -147,6 +148,14 @@ pub fn MessageItem(
     let author = first.author.display_name.clone();
     let content =
         move || message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default());
+    // Files change only when the message is deleted (they go); an edit leaves players alone.
+    let files = Memo::new(move |_| {
+        message.with(|m| {
+            m.as_ref()
+                .map(|m| m.attachments.clone())
+                .unwrap_or_default()
+        })
+    });
     let edited = move || {
         message.with(|m| {
             m.as_ref()
@@ -197,16 +206,22 @@ pub fn MessageItem(
                     <Show
                         when=move || editing.get()
                         fallback=move || view! {
-                            <p class="message-content">
-                                {content}
-                                <Show when=edited>
-                                    <span class="edited muted small">" (edited)"</span>
-                                </Show>
-                            </p>
+                            <Show when=move || !content().is_empty() || deleted.get()>
+                                <p class="message-content">
+                                    {content}
+                                    <Show when=edited>
+                                        <span class="edited muted small">" (edited)"</span>
+                                    </Show>
+                                </p>
+                            </Show>
                         }
                     >
                         <EditBox chat=chat error=error />
                     </Show>
+                    {move || {
+                        let files = files.get();
+                        (!files.is_empty()).then(|| view! { <AttachmentList files=files /> })
+                    }}
                     <p class="form-error-inline" role="alert">{move || error.get()}</p>
                 </div>
                 <Show when=move || !deleted.get()>
@@ -334,7 +349,7 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
             let request = SendMessageRequest {
                 content: pending.content.clone(),
                 nonce: pending.nonce.clone(),
-                attachment_ids: Vec::new(),
+                attachment_ids: pending.attachment_ids.clone(),
             };
             send(messages.log(chat.channel_id), chat.channel_id, request);
         }
@@ -351,6 +366,9 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
                         </div>
                     })}
                     <p class="message-content">{pending.content.clone()}</p>
+                    {(!pending.attachment_ids.is_empty()).then(|| view! {
+                        <p class="muted small">{format::count(pending.attachment_ids.len(), "file", "files")}</p>
+                    })}
                     {failed.map(|reason| view! {
                         <p class="form-error-inline" role="alert">
                             {reason} " "
@@ -371,6 +389,7 @@ pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessage
             None => l.pending.push(Pending {
                 nonce: request.nonce.clone(),
                 content: request.content.clone(),
+                attachment_ids: request.attachment_ids.clone(),
                 error: None,
             }),
         },
