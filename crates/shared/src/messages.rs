@@ -109,6 +109,7 @@ pub struct CreateUploadRequest {
     )]
     pub filename: String,
     /// The file's size in bytes: exactly what the upload will send.
+    #[serde(deserialize_with = "whole_number")]
     #[validate(range(min = 1, message = "must be at least 1 byte"))]
     #[cfg_attr(feature = "openapi", schema(minimum = 1))]
     pub size: u64,
@@ -121,6 +122,34 @@ pub struct CreateUploadRequest {
         schema(max_length = 127, pattern = r"^[\x20-\x7E]*$")
     )]
     pub content_type: Option<String>,
+}
+
+/// A count of bytes. JSON has one kind of number, so `1048576.0` is the same number as
+/// `1048576` (JSON Schema agrees); fractions and negatives are refused.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<u64, D::Error> {
+    struct WholeNumber;
+    impl serde::de::Visitor<'_> for WholeNumber {
+        type Value = u64;
+        fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("a whole number of bytes")
+        }
+        fn visit_u64<E: serde::de::Error>(self, value: u64) -> Result<u64, E> {
+            Ok(value)
+        }
+        fn visit_i64<E: serde::de::Error>(self, value: i64) -> Result<u64, E> {
+            u64::try_from(value)
+                .map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(value), &self))
+        }
+        fn visit_f64<E: serde::de::Error>(self, value: f64) -> Result<u64, E> {
+            // 2^53: beyond it a float no longer holds every whole number.
+            if value.fract() == 0.0 && (0.0..=9_007_199_254_740_992.0).contains(&value) {
+                Ok(value as u64)
+            } else {
+                Err(E::invalid_value(serde::de::Unexpected::Float(value), &self))
+            }
+        }
+    }
+    deserializer.deserialize_any(WholeNumber)
 }
 
 /// Where to send the bytes: `PUT` them to `upload_url` (same credentials), then name `id` in a
@@ -254,4 +283,24 @@ pub struct MessageEdit {
 pub struct Page<T> {
     pub items: Vec<T>,
     pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_are_whole_numbers_however_json_spells_them() {
+        let parsed = |size: &str| {
+            serde_json::from_str::<CreateUploadRequest>(&format!(
+                r#"{{"filename": "a.bin", "size": {size}}}"#
+            ))
+            .map(|r| r.size)
+        };
+        assert_eq!(parsed("1048576").ok(), Some(1_048_576));
+        assert_eq!(parsed("68719476736.0").ok(), Some(68_719_476_736));
+        assert!(parsed("1.5").is_err());
+        assert!(parsed("-1").is_err());
+        assert!(parsed("\"12\"").is_err());
+    }
 }
