@@ -9,6 +9,7 @@ mod m20261122_000003_messages;
 mod m20261122_000004_direct_messages;
 mod m20261123_000005_bans;
 mod m20261124_000001_attachments;
+mod m20261124_000002_avatars;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_direct_messages::Migration),
             Box::new(m20261123_000005_bans::Migration),
             Box::new(m20261124_000001_attachments::Migration),
+            Box::new(m20261124_000002_avatars::Migration),
         ]
     }
 }

@@ -312,11 +312,18 @@ impl TestApp {
         match &self.files {
             FileStore::Disk => Ok(self.data_dir().join("files").join(key).exists()),
             FileStore::S3 { endpoint, bucket } => {
-                let response = reqwest::Client::new()
-                    .head(format!("{endpoint}/{bucket}/{key}"))
+                // A listing, not a HEAD of the key: moto refuses some unsigned object reads.
+                let listing = reqwest::Client::new()
+                    .get(format!("{endpoint}/{bucket}"))
+                    .query(&[("list-type", "2"), ("prefix", key)])
                     .send()
                     .await?;
-                Ok(response.status().is_success())
+                anyhow::ensure!(
+                    listing.status().is_success(),
+                    "listing: {}",
+                    listing.status()
+                );
+                Ok(listing.text().await?.contains(&format!("<Key>{key}</Key>")))
             }
         }
     }

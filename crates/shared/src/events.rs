@@ -84,6 +84,11 @@ pub enum ServerEvent {
     MemberAdd {
         member: Member,
     },
+    /// Someone you share a server or a conversation with changed their profile (their
+    /// avatar, say); you get your own changes too.
+    UserUpdate {
+        user: User,
+    },
     MemberUpdate {
         member: Member,
     },

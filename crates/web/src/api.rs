@@ -122,6 +122,18 @@ pub async fn change_password(request: &ChangePasswordRequest) -> Result<(), ApiE
     .map(drop)
 }
 
+/// Uploads a profile picture picked in a file input.
+pub async fn upload_avatar(file: &web_sys::File) -> Result<User, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::network("no FormData".into()))?;
+    form.append_with_blob("avatar", file)
+        .map_err(|_| ApiError::network("cannot attach the file".into()))?;
+    json(send(Request::put(&url("/users/@me/avatar")).body(form)).await?).await
+}
+
+pub async fn remove_avatar() -> Result<User, ApiError> {
+    json(send(Request::delete(&url("/users/@me/avatar")).build()).await?).await
+}
+
 pub async fn tokens() -> Result<Vec<ApiToken>, ApiError> {
     json(send(Request::get(&url("/users/@me/tokens")).build()).await?).await
 }

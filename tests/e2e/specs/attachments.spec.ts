@@ -153,7 +153,9 @@ test("uploads show their progress, can be cancelled, and refused files say why",
   await picker.setInputFiles([
     { name: "cat.png", mimeType: "image/png", buffer: Buffer.from("<html><script>alert(1)</script></html>") },
   ]);
-  await expect(page.getByRole("alert")).toContainText("not an image");
+  await expect(page.getByRole("list", { name: "Files to send" }).getByRole("alert")).toContainText(
+    "not an image",
+  );
   await snap(page, "attachments-refused");
 });
 

@@ -4,6 +4,7 @@
 mod accounts;
 mod architecture;
 mod attachments;
+mod avatars;
 mod bans;
 mod channels;
 mod connections;

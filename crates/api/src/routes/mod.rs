@@ -97,6 +97,7 @@ pub fn api() -> OpenApiRouter<AppState> {
                     .merge(conversations::channel_router()),
             )
             .nest("/attachments", attachments::router())
+            .nest("/avatars", users::avatar_router())
             .nest("/invites", invites::router()),
     )
 }

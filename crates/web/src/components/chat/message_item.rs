@@ -146,6 +146,7 @@ pub fn MessageItem(
     };
 
     let author = first.author.display_name.clone();
+    let author_picture = first.author.avatar_url.clone();
     let content =
         move || message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default());
     // Files change only when the message is deleted (they go); an edit leaves players alone.
@@ -192,7 +193,7 @@ pub fn MessageItem(
                         </time>
                     }.into_any()
                 } else {
-                    view! { <Avatar name=author.clone() size=40 /> }.into_any()
+                    view! { <Avatar name=author.clone() url=author_picture.clone() size=40 /> }.into_any()
                 }}
                 <div class="message-body">
                     {(!compact).then(|| view! {
