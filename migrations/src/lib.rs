@@ -12,6 +12,8 @@ mod m20261123_000006_message_replies;
 mod m20261123_000007_reactions;
 mod m20261123_000008_mentions;
 mod m20261123_000009_pins;
+mod m20261124_000001_attachments;
+mod m20261124_000002_avatars;
 
 pub struct Migrator;
 
@@ -28,6 +30,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261123_000007_reactions::Migration),
             Box::new(m20261123_000008_mentions::Migration),
             Box::new(m20261123_000009_pins::Migration),
+            Box::new(m20261124_000001_attachments::Migration),
+            Box::new(m20261124_000002_avatars::Migration),
         ]
     }
 }

@@ -4,7 +4,7 @@ use std::sync::atomic::{AtomicU32, Ordering};
 
 use anyhow::{Context, ensure};
 use parley_shared::ErrorBody;
-use parley_shared::messages::Message;
+use parley_shared::messages::{Attachment, Message, UploadSlot};
 use parley_shared::servers::{Invite, MyServer};
 use parley_shared::users::{CreatedToken, User};
 use reqwest::{Method, RequestBuilder, Response, StatusCode};
@@ -45,6 +45,19 @@ impl Client {
             base,
             bearer: None,
             origin: None,
+        }
+    }
+
+    /// The same client (cookies, token) that hands back redirects instead of following them.
+    pub fn not_following_redirects(&self) -> Self {
+        let http = reqwest::Client::builder()
+            .cookie_provider(self.jar.clone())
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap_or_else(|_| reqwest::Client::new());
+        Self {
+            http,
+            ..self.clone()
         }
     }
 
@@ -190,6 +203,61 @@ impl Client {
             .post(&format!("/api/v1/channels/{channel_id}/messages"), &body)
             .await?;
         expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Asks for an upload slot for `size` bytes named `filename`.
+    pub async fn upload_slot(
+        &self,
+        channel_id: uuid::Uuid,
+        filename: &str,
+        size: u64,
+    ) -> anyhow::Result<UploadSlot> {
+        let body = json!({ "filename": filename, "size": size });
+        let response = self
+            .post(&format!("/api/v1/channels/{channel_id}/attachments"), &body)
+            .await?;
+        expect_json(response, StatusCode::CREATED).await
+    }
+
+    /// Sends bytes to an upload slot; the raw answer.
+    pub async fn put_bytes(&self, path: &str, bytes: Vec<u8>) -> anyhow::Result<Response> {
+        Ok(self
+            .request(Method::PUT, path)
+            .header(reqwest::header::CONTENT_TYPE, "application/octet-stream")
+            .body(bytes)
+            .send()
+            .await?)
+    }
+
+    /// Uploads `bytes` as `filename` to the channel (slot, then PUT) and returns what the server
+    /// made of it.
+    pub async fn upload(
+        &self,
+        channel_id: uuid::Uuid,
+        filename: &str,
+        bytes: Vec<u8>,
+    ) -> anyhow::Result<Attachment> {
+        let slot = self
+            .upload_slot(channel_id, filename, bytes.len() as u64)
+            .await?;
+        let response = self.put_bytes(&slot.upload_url, bytes).await?;
+        expect_json(response, StatusCode::OK).await
+    }
+
+    /// Sends a message carrying the uploads `attachment_ids` (and `content`, which may be empty).
+    pub async fn send_with_files(
+        &self,
+        channel_id: uuid::Uuid,
+        content: &str,
+        attachment_ids: &[uuid::Uuid],
+    ) -> anyhow::Result<Response> {
+        let body = json!({
+            "content": content,
+            "nonce": uuid::Uuid::new_v4().to_string(),
+            "attachment_ids": attachment_ids,
+        });
+        self.post(&format!("/api/v1/channels/{channel_id}/messages"), &body)
+            .await
     }
 
     /// Creates a token, confirming with [`PASSWORD`].

@@ -28,6 +28,46 @@ pub const POSTGRES_ENV: &str = "PARLEY_TEST_POSTGRES_URL";
 /// Names a Redis the multi-instance tests may use, e.g. `redis://127.0.0.1:6379`. Each test
 /// uses a namespace of its own on it.
 pub const REDIS_ENV: &str = "PARLEY_TEST_REDIS_URL";
+/// Names an S3-compatible server (moto's, say) whose buckets the attachment tests may create and
+/// use without credentials being checked, e.g. `http://127.0.0.1:5000`. `cargo xtask test`
+/// starts one and sets it.
+pub const S3_ENV: &str = "PARLEY_TEST_S3_ENDPOINT";
+
+/// Where a test server keeps attachments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FileStore {
+    /// The data folder.
+    Disk,
+    /// A bucket of its own on the S3-compatible server at this endpoint.
+    S3 { endpoint: String, bucket: String },
+}
+
+impl FileStore {
+    /// The data folder, and S3 too when [`S3_ENV`] names a server.
+    pub fn all() -> Vec<Self> {
+        let mut stores = vec![Self::Disk];
+        if let Ok(endpoint) = std::env::var(S3_ENV)
+            && !endpoint.is_empty()
+        {
+            stores.push(Self::S3 {
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+                bucket: format!("parley-test-{}", uuid::Uuid::new_v4().simple()),
+            });
+        }
+        stores
+    }
+
+    /// S3 only, or `None` (with a note) when no server is named.
+    pub fn s3() -> Option<Self> {
+        let s3 = Self::all()
+            .into_iter()
+            .find(|s| matches!(s, Self::S3 { .. }));
+        if s3.is_none() {
+            eprintln!("note: no S3 server ({S3_ENV} unset); the S3 case is skipped");
+        }
+        s3
+    }
+}
 
 pub struct TestApp {
     pub addr: SocketAddr,
@@ -35,6 +75,7 @@ pub struct TestApp {
     running: Option<(oneshot::Sender<()>, JoinHandle<anyhow::Result<()>>)>,
     data_dir: tempfile::TempDir,
     postgres: Option<PostgresDatabase>,
+    files: FileStore,
 }
 
 impl TestApp {
@@ -45,6 +86,14 @@ impl TestApp {
 
     /// The server with settings adjusted by `configure` (limits, public URL...).
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> anyhow::Result<Self> {
+        Self::spawn_storing(FileStore::Disk, configure).await
+    }
+
+    /// The server keeping attachments in `files` (a fresh bucket is created for S3).
+    pub async fn spawn_storing(
+        files: FileStore,
+        configure: impl FnOnce(&mut Config),
+    ) -> anyhow::Result<Self> {
         // `PARLEY_TEST_LOG=debug` shows the server's logs, to see why a test failed.
         if let Ok(filter) = std::env::var("PARLEY_TEST_LOG") {
             let _ = tracing_subscriber::fmt()
@@ -65,6 +114,27 @@ impl TestApp {
         }
         // Every test user registers from 127.0.0.1; tests of the limit set their own.
         config.registrations_per_ip = 100_000;
+        if let FileStore::S3 { endpoint, bucket } = &files {
+            let created = reqwest::Client::new()
+                .put(format!("{endpoint}/{bucket}"))
+                .send()
+                .await
+                .with_context(|| format!("cannot reach the S3 server at {endpoint}"))?;
+            anyhow::ensure!(
+                created.status().is_success(),
+                "creating the bucket: {}",
+                created.status()
+            );
+            config.storage = parley_api::config::StorageConfig::S3(parley_api::config::S3Config {
+                bucket: bucket.clone(),
+                endpoint: Some(endpoint.clone()),
+                region: "us-east-1".into(),
+                access_key_id: "parley-test".into(),
+                secret_access_key: parley_api::config::Secret("parley-test-secret".into()),
+                path_style: true,
+                url_expiry: std::time::Duration::from_secs(300),
+            });
+        }
         configure(&mut config);
         let mut app = Self {
             addr: config.addr,
@@ -72,6 +142,7 @@ impl TestApp {
             running: None,
             data_dir,
             postgres,
+            files,
         };
         app.start().await?;
         Ok(app)
@@ -123,6 +194,7 @@ impl TestApp {
             data_dir,
             // The first owns (and drops) the database.
             postgres: None,
+            files: first.files.clone(),
         };
         second.start().await?;
         // Both must be listening on Redis before a test relies on it.
@@ -228,6 +300,33 @@ impl TestApp {
             sql.to_owned()
         };
         sea_orm::Statement::from_sql_and_values(backend, sql, values)
+    }
+
+    /// Where this server keeps attachments.
+    pub fn files(&self) -> &FileStore {
+        &self.files
+    }
+
+    /// Whether the storage holds `key` (e.g. `attachments/<id>/original`), looked at directly
+    /// in the data folder or the bucket, not through the server.
+    pub async fn stored(&self, key: &str) -> anyhow::Result<bool> {
+        match &self.files {
+            FileStore::Disk => Ok(self.data_dir().join("files").join(key).exists()),
+            FileStore::S3 { endpoint, bucket } => {
+                // A listing, not a HEAD of the key: moto refuses some unsigned object reads.
+                let listing = reqwest::Client::new()
+                    .get(format!("{endpoint}/{bucket}"))
+                    .query(&[("list-type", "2"), ("prefix", key)])
+                    .send()
+                    .await?;
+                anyhow::ensure!(
+                    listing.status().is_success(),
+                    "listing: {}",
+                    listing.status()
+                );
+                Ok(listing.text().await?.contains(&format!("<Key>{key}</Key>")))
+            }
+        }
     }
 
     pub fn data_dir(&self) -> &Path {

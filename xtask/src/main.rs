@@ -169,6 +169,7 @@ fn test_steps(report: &mut Report) -> Result {
     // sockets and databases. Side by side they share the two cores well.
     report.parallel(vec![
         Task::new("build the web app", build_web),
+        Task::new("install moto (the S3 server for the tests)", install_moto),
         Task::new("build the Rust tests and the server", |out| {
             let quiet = [("CARGO_TERM_COLOR", "never")];
             cargo(
@@ -184,10 +185,23 @@ fn test_steps(report: &mut Report) -> Result {
     let binaries = test_binaries()?;
     let (multi, binaries): (Vec<TestBinary>, Vec<TestBinary>) =
         binaries.into_iter().partition(|b| b.name == "multi");
+    // Attachment tests run on the data folder and, against this server, on S3.
+    let moto = MotoServer::start()?;
+    let s3 = moto.endpoint();
     let mut suites = vec![Task::new("Rust tests (SQLite)", {
         let binaries = binaries.clone();
+        let s3 = s3.clone();
         // Empty: this run is the SQLite one even where the environment names a PostgreSQL.
-        move |out| run_test_binaries(out, &binaries, &[("PARLEY_TEST_POSTGRES_URL", "")])
+        move |out| {
+            run_test_binaries(
+                out,
+                &binaries,
+                &[
+                    ("PARLEY_TEST_POSTGRES_URL", ""),
+                    ("PARLEY_TEST_S3_ENDPOINT", s3.as_str()),
+                ],
+            )
+        }
     })];
     if let Some(url) = postgres {
         let mut api: Vec<TestBinary> = binaries.into_iter().filter(|b| b.name == "api").collect();
@@ -201,7 +215,10 @@ fn test_steps(report: &mut Report) -> Result {
         suites.push(Task::new(
             "Rust tests (PostgreSQL, and several instances on Redis)",
             move |out| {
-                let mut vars = vec![("PARLEY_TEST_POSTGRES_URL", url.as_str())];
+                let mut vars = vec![
+                    ("PARLEY_TEST_POSTGRES_URL", url.as_str()),
+                    ("PARLEY_TEST_S3_ENDPOINT", s3.as_str()),
+                ];
                 if let Some(redis) = &redis {
                     vars.push(("PARLEY_TEST_REDIS_URL", redis.as_str()));
                 }
@@ -210,7 +227,9 @@ fn test_steps(report: &mut Report) -> Result {
         ));
     }
     suites.push(Task::new("API fuzzing (schemathesis)", api_fuzz));
-    report.parallel(suites)?;
+    let outcome = report.parallel(suites);
+    drop(moto);
+    outcome?;
     report.step("browser tests", browser_tests)
 }
 
@@ -747,6 +766,79 @@ fn capture(program: &str, args: &[&str]) -> Option<String> {
         .then(|| String::from_utf8_lossy(&output.stdout).into_owned())
 }
 
+// ---- the S3 server for the tests ---------------------------------------------------------------
+//
+// moto (PyPI) answers the S3 API in memory, so the S3 back end is tested against a real server
+// speaking S3, without credentials or a network. It lives in a virtual environment under target/,
+// installed on first use, and runs for the length of the Rust tests.
+
+const MOTO_VERSION: &str = "5.2.5";
+
+fn moto_venv() -> PathBuf {
+    Path::new("target").join("moto-venv")
+}
+
+fn install_moto(out: &Out) -> Result {
+    let venv = moto_venv();
+    let pip = venv.join("bin").join("pip");
+    let installed = capture(&pip.to_string_lossy(), &["show", "moto"]).unwrap_or_default();
+    let wanted = format!("Version: {MOTO_VERSION}");
+    if installed.lines().any(|l| l.trim() == wanted)
+        && venv.join("bin").join("moto_server").exists()
+    {
+        return Ok(());
+    }
+    println!("installing moto {MOTO_VERSION} into {}", venv.display());
+    exec(out, Command::new("python3").args(["-m", "venv"]).arg(&venv))?;
+    exec(
+        out,
+        Command::new(&pip)
+            .args(["install", "--quiet", "--disable-pip-version-check"])
+            .arg(format!("moto[server]=={MOTO_VERSION}")),
+    )
+}
+
+/// A moto server on a free port, stopped when dropped.
+struct MotoServer {
+    child: std::process::Child,
+    port: u16,
+}
+
+impl MotoServer {
+    fn start() -> Result<Self> {
+        let port = free_port()?;
+        fs::create_dir_all(LOG_DIR).map_err(|e| format!("cannot create {LOG_DIR}: {e}"))?;
+        let log = Path::new(LOG_DIR).join("moto-server.log");
+        let log = File::create(&log).map_err(|e| format!("cannot write {}: {e}", log.display()))?;
+        let child = Command::new(moto_venv().join("bin").join("moto_server"))
+            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .stdout(log.try_clone().map_err(|e| e.to_string())?)
+            .stderr(log)
+            .spawn()
+            .map_err(|e| format!("cannot start moto_server: {e}"))?;
+        let server = Self { child, port };
+        let started = Instant::now();
+        while http(port, "GET", "/", &[], "").is_err() {
+            if started.elapsed() > Duration::from_secs(30) {
+                return Err("moto_server did not answer within 30 s".into());
+            }
+            thread::sleep(Duration::from_millis(200));
+        }
+        Ok(server)
+    }
+
+    fn endpoint(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+impl Drop for MotoServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
 // ---- API fuzzing -------------------------------------------------------------------------------
 //
 // Schemathesis (PyPI) reads the OpenAPI document of a live server and sends it generated
@@ -793,6 +885,7 @@ fn api_fuzz(out: &Out) -> Result {
         .env("PARLEY_EDIT_BURST", "100000")
         .env("PARLEY_GROUPS_PER_HOUR", "100000")
         .env("PARLEY_ICON_UPLOADS_PER_HOUR", "100000")
+        .env("PARLEY_UPLOADS_PER_HOUR", "100000")
         .stdout(Stdio::null())
         .spawn()
         .map_err(|e| format!("cannot start the server: {e}"))?;

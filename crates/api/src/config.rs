@@ -74,6 +74,53 @@ pub struct Config {
     /// `PARLEY_IMAGE_DECODE_CONCURRENCY`: uploads decoded at once (each up to 80 MiB); half the
     /// machine's cores by default, at least one. Others wait as long as for a password hash.
     pub image_decode_concurrency: usize,
+    /// `PARLEY_UPLOAD_MAX_MB`: largest file one upload may be, in MiB (25 by default).
+    pub upload_max_bytes: u64,
+    /// `PARLEY_UPLOADS_PER_HOUR`: upload slots one user may ask for per hour.
+    pub uploads_per_hour: u32,
+    /// `PARLEY_UPLOAD_EXPIRY_SECS`: an upload no message has claimed after this long is deleted.
+    pub upload_expiry: Duration,
+    /// Where uploaded files are kept: the data folder, or S3 when `PARLEY_S3_BUCKET` is set.
+    pub storage: StorageConfig,
+}
+
+/// Where uploaded files live.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StorageConfig {
+    /// Under `PARLEY_DATA_DIR/files`.
+    Disk,
+    /// An S3-compatible object store.
+    S3(S3Config),
+}
+
+/// `PARLEY_S3_*`: an S3-compatible bucket (AWS, MinIO, Garage, Ceph...).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Config {
+    /// `PARLEY_S3_BUCKET`
+    pub bucket: String,
+    /// `PARLEY_S3_ENDPOINT`: e.g. `http://127.0.0.1:9000`; AWS itself when unset.
+    pub endpoint: Option<String>,
+    /// `PARLEY_S3_REGION`, `us-east-1` by default.
+    pub region: String,
+    /// `PARLEY_S3_ACCESS_KEY_ID`
+    pub access_key_id: String,
+    /// `PARLEY_S3_SECRET_ACCESS_KEY`
+    pub secret_access_key: Secret,
+    /// `PARLEY_S3_PATH_STYLE`: `true` for `endpoint/bucket/key` URLs (most self-hosted stores)
+    /// rather than `bucket.endpoint/key`.
+    pub path_style: bool,
+    /// `PARLEY_S3_URL_EXPIRY_SECS`: how long a presigned download URL works (300 by default).
+    pub url_expiry: Duration,
+}
+
+/// A value that never shows in logs or debug output.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(pub String);
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(***)")
+    }
 }
 
 /// When SQLite waits for the disk. In WAL mode `Full` syncs the log at every commit, so what was
@@ -155,6 +202,10 @@ impl Config {
             sqlite_synchronous: SqliteSynchronous::Full,
             image_decode_concurrency: std::thread::available_parallelism()
                 .map_or(1, |n| (usize::from(n) / 2).max(1)),
+            upload_max_bytes: 25 * 1024 * 1024,
+            uploads_per_hour: 100,
+            upload_expiry: Duration::from_secs(3600),
+            storage: StorageConfig::Disk,
         }
     }
 
@@ -248,6 +299,38 @@ impl Config {
         }
         if let Some(n) = number("PARLEY_IMAGE_DECODE_CONCURRENCY")? {
             config.image_decode_concurrency = n.max(1) as usize;
+        }
+        if let Some(n) = number("PARLEY_UPLOAD_MAX_MB")? {
+            config.upload_max_bytes = u64::from(n.max(1)) * 1024 * 1024;
+        }
+        if let Some(n) = number("PARLEY_UPLOADS_PER_HOUR")? {
+            config.uploads_per_hour = n.max(1);
+        }
+        if let Some(n) = number("PARLEY_UPLOAD_EXPIRY_SECS")? {
+            config.upload_expiry = Duration::from_secs(n.max(1).into());
+        }
+        if let Some(bucket) = var("PARLEY_S3_BUCKET") {
+            let required = |name: &str| {
+                var(name).with_context(|| format!("PARLEY_S3_BUCKET is set, so {name} must be too"))
+            };
+            config.storage = StorageConfig::S3(S3Config {
+                bucket,
+                endpoint: var("PARLEY_S3_ENDPOINT"),
+                region: var("PARLEY_S3_REGION").unwrap_or_else(|| "us-east-1".into()),
+                access_key_id: required("PARLEY_S3_ACCESS_KEY_ID")?,
+                secret_access_key: Secret(required("PARLEY_S3_SECRET_ACCESS_KEY")?),
+                path_style: match var("PARLEY_S3_PATH_STYLE").as_deref().map(str::trim) {
+                    None | Some("false" | "0") => false,
+                    Some("true" | "1") => true,
+                    Some(other) => bail!("PARLEY_S3_PATH_STYLE={other} must be true or false"),
+                },
+                url_expiry: Duration::from_secs(
+                    number("PARLEY_S3_URL_EXPIRY_SECS")?
+                        .unwrap_or(300)
+                        .max(1)
+                        .into(),
+                ),
+            });
         }
         Ok(config)
     }

@@ -107,7 +107,9 @@ pub fn status_of(code: ErrorCode) -> StatusCode {
         | ErrorCode::ChannelNameTaken
         | ErrorCode::LastAdmin
         | ErrorCode::DefaultChannel
-        | ErrorCode::LimitReached => StatusCode::CONFLICT,
+        | ErrorCode::LimitReached
+        | ErrorCode::AlreadyUploaded => StatusCode::CONFLICT,
+        ErrorCode::RangeNotSatisfiable => StatusCode::RANGE_NOT_SATISFIABLE,
         ErrorCode::ResyncRequired => StatusCode::GONE,
         ErrorCode::RateLimited => StatusCode::TOO_MANY_REQUESTS,
         ErrorCode::Internal => StatusCode::INTERNAL_SERVER_ERROR,

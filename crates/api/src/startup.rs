@@ -23,6 +23,7 @@ use crate::auth::origin::reject_foreign_origin;
 use crate::config::Config;
 use crate::connections::{self, ConnectionLimits};
 use crate::error::AppError;
+use crate::media::storage::Storage;
 use crate::realtime::hub::Hub;
 use crate::routes;
 use crate::state::AppState;
@@ -39,6 +40,8 @@ pub struct Application {
     store: Store,
     hub: Arc<Hub>,
     retention_days: u32,
+    storage: Storage,
+    upload_expiry: Duration,
     limits: ConnectionLimits,
     addr: SocketAddr,
 }
@@ -47,19 +50,22 @@ impl Application {
     /// Opens the database (applying migrations), binds the listener and assembles the routes.
     pub async fn build(config: Config) -> anyhow::Result<Self> {
         let store = Store::open(&config).await?;
+        let storage = Storage::open(&config)?;
         let listener = TcpListener::bind(config.addr)
             .await
             .with_context(|| format!("cannot listen on {}", config.addr))?;
         let addr = listener.local_addr()?;
         let hub = Hub::new();
-        let router = router(&config, store.clone(), hub.clone())?;
-        tracing::info!(%addr, database = store.backend(), "parley is ready");
+        let router = router(&config, store.clone(), hub.clone(), storage.clone())?;
+        tracing::info!(%addr, database = store.backend(), files = storage.backend(), "parley is ready");
         Ok(Self {
             listener,
             router,
             store,
             hub,
             retention_days: config.event_retention_days,
+            storage,
+            upload_expiry: config.upload_expiry,
             limits: ConnectionLimits {
                 header_timeout: config.header_timeout,
                 max_connections: config.max_connections,
@@ -82,9 +88,15 @@ impl Application {
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> anyhow::Result<()> {
         let sweeper = tokio::spawn(sweep(self.store.clone(), self.retention_days));
+        let uploads = tokio::spawn(sweep_uploads(
+            self.store.clone(),
+            self.storage.clone(),
+            self.upload_expiry,
+        ));
         let delivery = self.hub.spawn(self.store.bus());
         connections::serve(self.listener, self.router, self.limits, shutdown).await;
         sweeper.abort();
+        uploads.abort();
         delivery.abort();
         self.store.close().await.context("closing the database")
     }
@@ -95,8 +107,14 @@ impl Application {
     }
 }
 
-fn router(config: &Config, store: Store, hub: Arc<Hub>) -> anyhow::Result<Router> {
-    let state = AppState::new(config, store.clone(), hub).context("starting worker threads")?;
+fn router(
+    config: &Config,
+    store: Store,
+    hub: Arc<Hub>,
+    storage: Storage,
+) -> anyhow::Result<Router> {
+    let state =
+        AppState::new(config, store.clone(), hub, storage).context("starting worker threads")?;
     let (api, openapi) = routes::api().split_for_parts();
     let openapi = Arc::new(routes::openapi::document(&openapi));
 
@@ -145,6 +163,7 @@ fn router(config: &Config, store: Store, hub: Arc<Hub>) -> anyhow::Result<Router
     let csp = Arc::new(crate::web::ContentSecurityPolicy::new(
         &config.web_dir,
         config.public_url.as_deref(),
+        crate::media::storage::download_origin(&config.storage),
     ));
     Ok(api
         .merge(crate::media::icons::router(&config.data_dir))
@@ -201,6 +220,35 @@ async fn sweep(store: Store, retention_days: u32) {
             Ok(n) if n > 0 => tracing::info!(deleted = n, "old channel events removed"),
             Ok(_) => {}
             Err(err) => tracing::warn!(error = ?err, "could not remove old channel events"),
+        }
+    }
+}
+
+/// Deletes uploads no message claimed within `expiry`, with their files. Runs a few times per
+/// expiry period, so none outlives it by much.
+async fn sweep_uploads(store: Store, storage: Storage, expiry: Duration) {
+    let mut every = tokio::time::interval(
+        (expiry / 4).clamp(Duration::from_millis(200), Duration::from_secs(300)),
+    );
+    loop {
+        every.tick().await;
+        let cutoff = chrono::Utc::now()
+            - chrono::Duration::from_std(expiry).unwrap_or(chrono::Duration::hours(1));
+        match store::attachments::unclaimed_before(&store, cutoff, 500).await {
+            Ok(expired) => {
+                for attachment in expired {
+                    match store::attachments::delete_unclaimed(&store, attachment.id).await {
+                        Ok(true) => {
+                            crate::media::attachments::forget(&storage, attachment.id).await
+                        }
+                        Ok(false) => {}
+                        Err(err) => {
+                            tracing::warn!(error = ?err, "could not delete an unused upload")
+                        }
+                    }
+                }
+            }
+            Err(err) => tracing::warn!(error = ?err, "could not look for unused uploads"),
         }
     }
 }

@@ -10,6 +10,7 @@ use crate::auth::password::Hasher;
 use crate::auth::throttle::FailureThrottle;
 use crate::config::Config;
 use crate::limits::{BlockingPool, KeyedLimiter};
+use crate::media::storage::Storage;
 use crate::realtime::hub::Hub;
 use crate::shared::SharedCounters;
 use crate::store::Store;
@@ -25,6 +26,8 @@ pub struct AppState {
     pub invite_throttle: Arc<FailureThrottle>,
     pub hub: Arc<Hub>,
     pub limits: Arc<Limits>,
+    /// Where attachments live (the data folder, or S3).
+    pub storage: Storage,
 }
 
 /// Rate limits per user (or per address, for registrations).
@@ -35,6 +38,7 @@ pub struct Limits {
     pub groups: KeyedLimiter<Uuid>,
     pub registrations: KeyedLimiter<IpAddr>,
     pub icon_uploads: KeyedLimiter<Uuid>,
+    pub uploads: KeyedLimiter<Uuid>,
 }
 
 impl Limits {
@@ -51,13 +55,20 @@ impl Limits {
                 .shared(shared, "registrations"),
             icon_uploads: KeyedLimiter::per_period(config.icon_uploads_per_hour, hour)
                 .shared(shared, "icons"),
+            uploads: KeyedLimiter::per_period(config.uploads_per_hour, hour)
+                .shared(shared, "uploads"),
         }
     }
 }
 
 impl AppState {
     /// Fails only when the worker threads cannot be started or `REDIS_URL` is not a URL.
-    pub fn new(config: &Config, store: Store, hub: Arc<Hub>) -> anyhow::Result<Self> {
+    pub fn new(
+        config: &Config,
+        store: Store,
+        hub: Arc<Hub>,
+        storage: Storage,
+    ) -> anyhow::Result<Self> {
         let shared = config
             .redis_url
             .as_deref()
@@ -83,6 +94,7 @@ impl AppState {
             ),
             hub,
             limits: Arc::new(Limits::new(config, shared.as_ref())),
+            storage,
         })
     }
 }

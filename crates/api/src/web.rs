@@ -158,10 +158,13 @@ pub struct ContentSecurityPolicy {
     /// `wss://chat.example.org` when the public URL is known; otherwise taken from each
     /// request's `Host`.
     gateway: Option<String>,
+    /// Where attachments are downloaded from besides this origin (the S3 bucket's), for
+    /// pictures, video and audio shown in the page.
+    media_origin: Option<String>,
 }
 
 impl ContentSecurityPolicy {
-    pub fn new(web_dir: &Path, public_url: Option<&str>) -> Self {
+    pub fn new(web_dir: &Path, public_url: Option<&str>, media_origin: Option<String>) -> Self {
         let index = std::fs::read_to_string(web_dir.join("index.html")).unwrap_or_default();
         let script_hashes = inline_scripts(&index)
             .map(|script| format!(" 'sha256-{}'", STANDARD.encode(Sha256::digest(script))))
@@ -173,6 +176,7 @@ impl ContentSecurityPolicy {
         Self {
             script_hashes,
             gateway,
+            media_origin,
         }
     }
 
@@ -182,11 +186,16 @@ impl ContentSecurityPolicy {
             (None, Some(host)) => format!(" ws://{host} wss://{host}"),
             (None, None) => String::new(),
         };
+        let media = self
+            .media_origin
+            .as_deref()
+            .map(|origin| format!(" {origin}"))
+            .unwrap_or_default();
         let policy = format!(
             "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'{scripts}; \
-             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; \
-             connect-src 'self'{gateway}; object-src 'none'; base-uri 'none'; \
-             form-action 'self'; frame-ancestors 'none'",
+             style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:{media}; \
+             media-src 'self'{media}; connect-src 'self'{gateway}; object-src 'none'; \
+             base-uri 'none'; form-action 'self'; frame-ancestors 'none'",
             scripts = self.script_hashes,
         );
         HeaderValue::from_str(&policy).ok()
@@ -218,6 +227,13 @@ pub async fn content_security_policy(
         })
         .map(str::to_owned);
     let mut response = next.run(request).await;
+    // Responses that set their own policy keep it (uploaded files are served `sandbox`).
+    if response
+        .headers()
+        .contains_key(header::CONTENT_SECURITY_POLICY)
+    {
+        return response;
+    }
     if let Some(value) = policy.header(host.as_deref()) {
         response
             .headers_mut()
@@ -253,6 +269,7 @@ mod tests {
         let policy = ContentSecurityPolicy {
             script_hashes: " 'sha256-abc'".into(),
             gateway: None,
+            media_origin: Some("https://files.example.org".into()),
         };
         let header = policy
             .header(Some("127.0.0.1:8080"))
@@ -262,6 +279,8 @@ mod tests {
         assert!(header.contains("connect-src 'self' ws://127.0.0.1:8080 wss://127.0.0.1:8080;"));
         assert!(header.contains("frame-ancestors 'none'"));
         assert!(header.contains("object-src 'none'"));
+        assert!(header.contains("img-src 'self' data: blob: https://files.example.org;"));
+        assert!(header.contains("media-src 'self' https://files.example.org;"));
         let scripts = header
             .split(';')
             .find(|d| d.trim().starts_with("script-src"))

@@ -53,6 +53,10 @@ pub enum ErrorCode {
     ResyncRequired,
     /// A per-thing limit is reached (20 different reactions on a message).
     LimitReached,
+    /// The upload slot already holds its file; ask for a new slot to send another.
+    AlreadyUploaded,
+    /// The byte range asked for lies beyond the end of the file.
+    RangeNotSatisfiable,
     /// Too many attempts; retry after the `Retry-After` header's seconds.
     RateLimited,
     /// The server failed; the cause is in its logs, never in the answer.
@@ -85,6 +89,8 @@ impl ErrorCode {
             Self::Banned => "banned",
             Self::UpgradeRequired => "upgrade_required",
             Self::ResyncRequired => "resync_required",
+            Self::AlreadyUploaded => "already_uploaded",
+            Self::RangeNotSatisfiable => "range_not_satisfiable",
             Self::RateLimited => "rate_limited",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",

@@ -106,6 +106,11 @@ pub enum ServerEvent {
     MemberAdd {
         member: Member,
     },
+    /// Someone you share a server or a conversation with changed their profile (their
+    /// avatar, say); you get your own changes too.
+    UserUpdate {
+        user: User,
+    },
     MemberUpdate {
         member: Member,
     },
@@ -160,11 +165,15 @@ pub enum ClientEvent {
     /// Same rules and errors as `POST /channels/{id}/messages`; answered by `ack` or `error`.
     SendMessage {
         channel_id: Uuid,
+        #[serde(default)]
         content: String,
         nonce: String,
         /// The message this one answers, as `reply_to` in the REST request.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         reply_to: Option<Uuid>,
+        /// Uploaded files to send with it, as in `POST /channels/{id}/messages`.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        attachment_ids: Vec<Uuid>,
     },
 }
 

@@ -29,6 +29,10 @@ pub struct User {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub allow_dms_from: Option<AllowDmsFrom>,
     pub created_at: DateTime<Utc>,
+    /// The profile picture (256 px square PNG), readable by anyone signed in; `null` shows
+    /// the initials.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 /// Who may start a direct conversation with someone.

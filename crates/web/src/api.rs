@@ -122,6 +122,18 @@ pub async fn change_password(request: &ChangePasswordRequest) -> Result<(), ApiE
     .map(drop)
 }
 
+/// Uploads a profile picture picked in a file input.
+pub async fn upload_avatar(file: &web_sys::File) -> Result<User, ApiError> {
+    let form = web_sys::FormData::new().map_err(|_| ApiError::network("no FormData".into()))?;
+    form.append_with_blob("avatar", file)
+        .map_err(|_| ApiError::network("cannot attach the file".into()))?;
+    json(send(Request::put(&url("/users/@me/avatar")).body(form)).await?).await
+}
+
+pub async fn remove_avatar() -> Result<User, ApiError> {
+    json(send(Request::delete(&url("/users/@me/avatar")).build()).await?).await
+}
+
 pub async fn tokens() -> Result<Vec<ApiToken>, ApiError> {
     json(send(Request::get(&url("/users/@me/tokens")).build()).await?).await
 }
@@ -420,6 +432,99 @@ pub async fn reaction_users(
 ) -> Result<Page<PublicUser>, ApiError> {
     let path = format!("{}?limit=20", reaction_path(channel_id, message_id, emoji));
     json(send(Request::get(&path).build()).await?).await
+}
+
+// ---- attachments ------------------------------------------------------------------------------
+
+use parley_shared::messages::{Attachment, CreateUploadRequest, UploadSlot};
+
+pub async fn create_upload(
+    channel_id: Uuid,
+    request: &CreateUploadRequest,
+) -> Result<UploadSlot, ApiError> {
+    json(
+        send(with_body(
+            Request::post(&url(&format!("/channels/{channel_id}/attachments"))),
+            request,
+        ))
+        .await?,
+    )
+    .await
+}
+
+pub async fn cancel_upload(id: Uuid) -> Result<(), ApiError> {
+    send(Request::delete(&url(&format!("/attachments/{id}"))).build())
+        .await
+        .map(drop)
+}
+
+/// A file's bytes on their way to an upload slot. fetch cannot report upload progress, so this
+/// is an `XMLHttpRequest`, which can also be aborted.
+pub struct FileTransfer {
+    xhr: web_sys::XmlHttpRequest,
+}
+
+impl FileTransfer {
+    /// Starts sending `file` to `upload_url`; `on_progress` hears the fraction sent (0 to 1).
+    /// The future ends with what the server made of the file.
+    pub fn start(
+        upload_url: &str,
+        file: &web_sys::File,
+        on_progress: impl Fn(f64) + 'static,
+    ) -> Result<(Self, impl Future<Output = Result<Attachment, ApiError>>), ApiError> {
+        use wasm_bindgen::JsCast;
+        use wasm_bindgen::closure::Closure;
+        let failed = |_| ApiError::network("XMLHttpRequest refused".into());
+        let xhr = web_sys::XmlHttpRequest::new().map_err(failed)?;
+        xhr.open("PUT", upload_url).map_err(failed)?;
+        xhr.set_request_header("Content-Type", "application/octet-stream")
+            .map_err(failed)?;
+        let progress = Closure::<dyn FnMut(web_sys::ProgressEvent)>::new(
+            move |event: web_sys::ProgressEvent| {
+                if event.length_computable() && event.total() > 0.0 {
+                    on_progress(event.loaded() / event.total());
+                }
+            },
+        );
+        xhr.upload()
+            .map_err(failed)?
+            .set_onprogress(Some(progress.as_ref().unchecked_ref()));
+        let (done, finished) = futures::channel::oneshot::channel::<()>();
+        let done = std::cell::RefCell::new(Some(done));
+        let ended = Closure::<dyn FnMut()>::new(move || {
+            if let Some(done) = done.borrow_mut().take() {
+                let _ = done.send(());
+            }
+        });
+        xhr.set_onloadend(Some(ended.as_ref().unchecked_ref()));
+        xhr.send_with_opt_blob(Some(file)).map_err(failed)?;
+        let watched = xhr.clone();
+        let outcome = async move {
+            let _ = finished.await;
+            // The handlers live until the request has ended.
+            drop((progress, ended));
+            let status = watched.status().unwrap_or(0);
+            let text = watched.response_text().ok().flatten().unwrap_or_default();
+            if status == 0 {
+                return Err(ApiError::network("the upload did not complete".into()));
+            }
+            if (200..300).contains(&status) {
+                return serde_json::from_str(&text).map_err(|e| ApiError::network(e.to_string()));
+            }
+            let body = serde_json::from_str::<ErrorBody>(&text).unwrap_or_else(|_| {
+                ErrorBody::new(
+                    ErrorCode::Internal,
+                    format!("The server answered {status}."),
+                )
+            });
+            Err(ApiError { status, body })
+        };
+        Ok((Self { xhr }, outcome))
+    }
+
+    pub fn abort(&self) {
+        let _ = self.xhr.abort();
+    }
 }
 
 // ---- conversations ----------------------------------------------------------------------------

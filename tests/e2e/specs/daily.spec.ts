@@ -164,7 +164,10 @@ test("message actions, menus and dialogs work from the keyboard alone", async ({
   await expect(box).toBeFocused();
 
   // From the composer back into the history; Up and Down walk the messages.
-  // (Back past the channel's "Invite people" button, at the top of the history.)
+  // (Back past the composer's "Attach files" button and the channel's "Invite people" button,
+  // at the top of the history.)
+  await page.keyboard.press("Shift+Tab");
+  await expect(page.getByRole("button", { name: "Attach files" })).toBeFocused();
   await page.keyboard.press("Shift+Tab");
   await expect(page.getByRole("button", { name: "Invite people" })).toBeFocused();
   await page.keyboard.press("Shift+Tab");

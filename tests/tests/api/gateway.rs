@@ -74,6 +74,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
     let mut alices = Gateway::connect_with(&alice, Encoding::MessagePack).await?;
     let mut bobs = Gateway::connect(&bob).await?;
     let send = ClientEvent::SendMessage {
+        attachment_ids: Vec::new(),
         channel_id,
         content: "via socket".into(),
         nonce: "sock-1".into(),
@@ -107,6 +108,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
     // Bad sends get an error naming the nonce.
     alices
         .send(&ClientEvent::SendMessage {
+            attachment_ids: Vec::new(),
             channel_id,
             content: " ".into(),
             nonce: "sock-2".into(),
@@ -121,6 +123,7 @@ async fn messages_sent_over_the_socket_are_acknowledged_after_they_are_stored() 
     );
     alices
         .send(&ClientEvent::SendMessage {
+            attachment_ids: Vec::new(),
             channel_id: Uuid::now_v7(),
             content: "x".into(),
             nonce: "sock-3".into(),
@@ -154,6 +157,7 @@ async fn socket_sends_are_rate_limited_with_an_error_frame() -> anyhow::Result<(
     for n in 0..3 {
         socket
             .send(&ClientEvent::SendMessage {
+                attachment_ids: Vec::new(),
                 channel_id,
                 content: "x".into(),
                 nonce: format!("n{n}"),
@@ -287,6 +291,7 @@ async fn oversized_frames_close_the_socket() -> anyhow::Result<()> {
     let server = alice.create_server("Big").await?;
     let mut socket = Gateway::connect(&alice).await?;
     let huge = ClientEvent::SendMessage {
+        attachment_ids: Vec::new(),
         channel_id: server.channels[0].id,
         content: "x".repeat(100_000),
         nonce: "big".into(),
@@ -566,6 +571,7 @@ async fn error_frames_name_the_invalid_fields() -> anyhow::Result<()> {
     let mut socket = Gateway::connect(&alice).await?;
     socket
         .send(&ClientEvent::SendMessage {
+            attachment_ids: Vec::new(),
             channel_id: server.channels[0].id,
             content: "bell\u{7}".into(),
             nonce: "f1".into(),

@@ -3,6 +3,8 @@
 
 mod accounts;
 mod architecture;
+mod attachments;
+mod avatars;
 mod bans;
 mod channels;
 mod connections;

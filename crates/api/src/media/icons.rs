@@ -89,22 +89,29 @@ pub async fn delete(data_dir: &Path, hash: &str) -> AppResult<()> {
     }
 }
 
-fn unsupported() -> AppError {
+fn unsupported(field: &str, noun: &str) -> AppError {
     AppError::new(
         ErrorCode::UnsupportedMediaType,
-        "Icons must be PNG, JPEG, GIF or WebP images.",
+        format!("{noun} must be PNG, JPEG, GIF or WebP images."),
     )
-    .with_field("icon", "must be a PNG, JPEG, GIF or WebP image")
+    .with_field(field, "must be a PNG, JPEG, GIF or WebP image")
 }
 
 /// The icon as a square PNG of at most [`MAX_SIDE`] pixels.
 pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
+    square_png(bytes, "icon", "Icons", MAX_SIDE)
+}
+
+/// A picture (an icon, an avatar) as a square PNG of at most `max_side` pixels; errors name
+/// the form's `field` and say what the pictures are (`noun`, e.g. "Avatars").
+pub fn square_png(bytes: &[u8], field: &str, noun: &str, max_side: u32) -> AppResult<Vec<u8>> {
     if bytes.len() > MAX_BYTES {
         return Err(AppError::new(
             ErrorCode::PayloadTooLarge,
-            "Icons may be at most 5 MiB.",
+            format!("{noun} may be at most 5 MiB."),
         ));
     }
+    let unsupported = || unsupported(field, noun);
     // The bytes decide the format; a file name or a declared type could lie.
     let format = image::guess_format(bytes).map_err(|_| unsupported())?;
     if !matches!(
@@ -115,7 +122,7 @@ pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
     }
     let unreadable = || {
         AppError::new(ErrorCode::ValidationFailed, "The image could not be read.")
-            .with_field("icon", "is not a readable image")
+            .with_field(field, "is not a readable image")
     };
     // The header's declared size first: nothing is decoded for a picture too large.
     let (width, height) = ImageReader::with_format(Cursor::new(bytes), format)
@@ -124,10 +131,10 @@ pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
     if width > MAX_DECLARED_SIDE || height > MAX_DECLARED_SIDE {
         return Err(AppError::new(
             ErrorCode::ValidationFailed,
-            format!("Icons may be at most {MAX_DECLARED_SIDE}×{MAX_DECLARED_SIDE} pixels."),
+            format!("{noun} may be at most {MAX_DECLARED_SIDE}×{MAX_DECLARED_SIDE} pixels."),
         )
         .with_field(
-            "icon",
+            field,
             format!("is {width}×{height}; at most {MAX_DECLARED_SIDE} pixels a side"),
         ));
     }
@@ -139,7 +146,7 @@ pub fn convert(bytes: &[u8]) -> AppResult<Vec<u8>> {
     reader.limits(limits);
     let image = reader.decode().map_err(|_| unreadable())?;
     let square = crop_to_square(image);
-    let side = square.width().min(MAX_SIDE);
+    let side = square.width().min(max_side);
     let scaled = if square.width() > side {
         square.resize_exact(side, side, FilterType::Lanczos3)
     } else {

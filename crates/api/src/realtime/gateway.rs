@@ -364,8 +364,8 @@ async fn serve(
                         }
                         socket.send(ServerEvent::HeartbeatAck).await?;
                     }
-                    Ok(ClientEvent::SendMessage { channel_id, content, nonce, reply_to }) => {
-                        let request = SendMessageRequest { content, nonce, reply_to };
+                    Ok(ClientEvent::SendMessage { channel_id, content, nonce, reply_to, attachment_ids }) => {
+                        let request = SendMessageRequest { content, nonce, reply_to, attachment_ids };
                         let reply = Box::pin(handle_send(state, user, channel_id, request)).await;
                         socket.send(reply).await?;
                     }

@@ -162,6 +162,8 @@ async fn delete_channel(
 ) -> AppResult<StatusCode> {
     let (channel, membership) = access::channel(&state, channel_id, caller.id()).await?;
     membership.require(Role::Moderator, "delete channels")?;
+    let files = crate::store::attachments::in_channel(&state.store, channel.id).await?;
     channels::delete(&state.store, &channel).await?;
+    crate::media::attachments::forget_all(&state.storage, files).await;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -168,8 +168,9 @@ async fn around_page(
     })
 }
 
-/// Send a message. A repeated nonce returns the message already sent with it (200), never a
-/// second one.
+/// Send a message, with text, files (`attachment_ids`, uploaded first through
+/// `POST /channels/{id}/attachments`), or both. A repeated nonce returns the message already
+/// sent with it (200), never a second one.
 #[utoipa::path(
     post, path = "/{channel_id}/messages", tag = "messages", operation_id = "send_message",
     params(("channel_id" = Uuid, Path)),
@@ -208,10 +209,16 @@ pub async fn send_message(
     channel_id: Uuid,
     request: SendMessageRequest,
 ) -> AppResult<(Message, bool)> {
+    if request.is_blank() {
+        return Err(
+            AppError::new(ErrorCode::ValidationFailed, "Some fields are invalid.")
+                .with_field("content", "must not be empty"),
+        );
+    }
     state.limits.sends.check(&author.id).await?;
     let content = expanded(&request.content)?;
-    if request.reply_to.is_none() && !content.contains('@') {
-        // The common case: nothing to resolve, so it joins the next group commit, where the
+    if request.reply_to.is_none() && request.attachment_ids.is_empty() && !content.contains('@') {
+        // The common case: nothing to resolve or claim, so it joins the next group commit, where the
         // store checks access for the whole batch.
         return messages::create(&state.store, channel_id, author, content, request.nonce).await;
     }
@@ -238,8 +245,11 @@ pub async fn send_message(
         author,
         content,
         request.nonce,
-        request.reply_to,
-        mentions,
+        messages::Extras {
+            reply_to: request.reply_to,
+            mentions,
+            attachment_ids: &request.attachment_ids,
+        },
     )
     .await
 }
@@ -306,7 +316,7 @@ async fn edit(
 
 /// Delete a message: its author, or any moderator or admin of the server, whoever wrote it (role
 /// order limits kicks and role changes, not removing a message). It keeps its place and shows
-/// as deleted; its edit history records who deleted it.
+/// as deleted; its edit history records who deleted it. Its files are deleted.
 #[utoipa::path(
     delete, path = "/{channel_id}/messages/{message_id}", tag = "messages",
     params(("channel_id" = Uuid, Path), ("message_id" = Uuid, Path)),
@@ -324,7 +334,9 @@ async fn delete_message(
     if message.author_id != caller.id() {
         membership.require(Role::Moderator, "delete other people's messages")?;
     }
-    messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
+    let files = messages::delete(&state.store, &channel, message, &author, caller.id()).await?;
+    let ids: Vec<Uuid> = files.into_iter().map(|f| f.id).collect();
+    crate::media::attachments::forget_all(&state.storage, ids).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

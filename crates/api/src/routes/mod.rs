@@ -2,6 +2,7 @@
 //! map to a DTO. Paths and schemas are declared next to each handler and collected into the
 //! OpenAPI document served at `/api/v1/openapi.json`.
 
+pub mod attachments;
 pub mod auth;
 pub mod bans;
 pub mod channels;
@@ -52,6 +53,7 @@ use crate::state::AppState;
         (name = "messages", description = "Messages, history and the event log for resuming"),
         (name = "reactions", description = "Emoji reactions to messages"),
         (name = "pins", description = "Pinned messages of a channel"),
+        (name = "attachments", description = "Files sent with messages: upload, download, cancel"),
     )
 )]
 struct ApiDoc;
@@ -97,8 +99,11 @@ pub fn api() -> OpenApiRouter<AppState> {
                     .merge(messages::router())
                     .merge(reactions::router())
                     .merge(pins::router())
+                    .merge(attachments::channel_router())
                     .merge(conversations::channel_router()),
             )
+            .nest("/attachments", attachments::router())
+            .nest("/avatars", users::avatar_router())
             .nest("/invites", invites::router())
             .nest("/emoji", reactions::emoji_router()),
     )

@@ -171,7 +171,10 @@ async fn delete_server(
 ) -> AppResult<StatusCode> {
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "delete the server")?;
+    let server_id = membership.server.id;
+    let files = crate::store::attachments::in_server(&state.store, server_id).await?;
     let icon = servers::delete(&state.store, membership.server).await?;
+    crate::media::attachments::forget_all(&state.storage, files).await;
     forget_icon(&state, icon).await;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -219,7 +222,7 @@ async fn upload_icon(
     let membership = access::server(&state, server_id, caller.id()).await?;
     membership.require(Role::Admin, "change the server's icon")?;
     state.limits.icon_uploads.check(&caller.id()).await?;
-    let bytes = read_icon_field(multipart).await?;
+    let bytes = read_picture_field(multipart, "icon", "Icons").await?;
     let hash = icons::store(&state.config.data_dir, &state.image_decoders, bytes).await?;
     let (server, replaced) = servers::set_icon(&state.store, membership.server, Some(hash)).await?;
     forget_icon(&state, replaced).await;
@@ -238,17 +241,25 @@ struct IconUpload {
     icon: Vec<u8>,
 }
 
-/// The bytes of the form's `icon` field, refusing anything larger than the icon limit.
-async fn read_icon_field(
+/// The bytes of the form's picture `field` (an icon, an avatar), refusing anything larger than
+/// the picture limit (5 MiB).
+pub(crate) async fn read_picture_field(
     multipart: Result<Multipart, axum::extract::multipart::MultipartRejection>,
+    field_name: &str,
+    noun: &str,
 ) -> AppResult<Vec<u8>> {
     let mut multipart = multipart.map_err(|_| {
         AppError::new(
             ErrorCode::UnsupportedMediaType,
-            "Send the icon as multipart/form-data.",
+            format!("Send the {field_name} as multipart/form-data."),
         )
     })?;
-    let too_large = || AppError::new(ErrorCode::PayloadTooLarge, "Icons may be at most 5 MiB.");
+    let too_large = || {
+        AppError::new(
+            ErrorCode::PayloadTooLarge,
+            format!("{noun} may be at most 5 MiB."),
+        )
+    };
     let malformed = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
@@ -260,7 +271,7 @@ async fn read_icon_field(
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
-        if field.name() != Some("icon") {
+        if field.name() != Some(field_name) {
             continue;
         }
         let mut bytes = Vec::new();
@@ -272,10 +283,11 @@ async fn read_icon_field(
         }
         return Ok(bytes);
     }
-    Err(
-        AppError::new(ErrorCode::ValidationFailed, "The form has no icon.")
-            .with_field("icon", "is required"),
+    Err(AppError::new(
+        ErrorCode::ValidationFailed,
+        format!("The form has no {field_name}."),
     )
+    .with_field(field_name, "is required"))
 }
 
 /// Remove the icon; the server shows its initials again. Admins only.

@@ -14,12 +14,21 @@ use uuid::Uuid;
 use crate::auth::{Credential, CurrentUser, tokens};
 use crate::error::{AppError, AppResult};
 use crate::extract::{ApiPath, ValidJson};
+use crate::media::avatars;
 use crate::state::AppState;
 use crate::store::{self, users};
 
 pub fn router() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(get_me, update_me))
+        .merge(
+            // Pictures are uploads, allowed to be larger than JSON bodies.
+            OpenApiRouter::new()
+                .routes(routes!(upload_avatar, remove_avatar))
+                .layer(axum::extract::DefaultBodyLimit::max(
+                    crate::media::icons::MAX_BYTES + 64 * 1024,
+                )),
+        )
         .routes(routes!(change_password))
         .routes(routes!(list_tokens, create_token))
         .routes(routes!(revoke_token))
@@ -197,4 +206,92 @@ async fn revoke_token(
     } else {
         Err(AppError::not_found())
     }
+}
+
+/// Routes under `/avatars`.
+pub fn avatar_router() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(get_avatar))
+}
+
+/// Set your profile picture: a multipart form with an `avatar` file (PNG, JPEG, GIF or WebP,
+/// at most 5 MiB and 4096 px a side), cropped to a square of at most 256 px. Everyone who shares
+/// a server or a conversation with you gets a `user_update`. Rate limited like icon uploads.
+#[utoipa::path(
+    put, path = "/@me/avatar", tag = "users", operation_id = "upload_avatar",
+    request_body(content = AvatarUpload, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = User),
+        (status = 413, body = ErrorBody),
+        (status = 415, body = ErrorBody),
+        (status = 422, body = ErrorBody),
+        (status = 429, body = ErrorBody),
+        (status = 503, description = "Every image decoder is busy; see Retry-After", body = ErrorBody),
+    )
+)]
+async fn upload_avatar(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+    multipart: Result<axum::extract::Multipart, axum::extract::multipart::MultipartRejection>,
+) -> AppResult<Json<User>> {
+    state.limits.icon_uploads.check(&caller.id()).await?;
+    let bytes = super::servers::read_picture_field(multipart, "avatar", "Avatars").await?;
+    let hash = avatars::store(&state.storage, &state.image_decoders, bytes).await?;
+    let (user, replaced) = users::set_avatar(&state.store, caller.user, Some(hash)).await?;
+    forget_avatar(&state, replaced).await;
+    Ok(Json(users::to_private_dto(&user)))
+}
+
+/// The avatar upload, as the OpenAPI document describes it.
+#[derive(utoipa::ToSchema)]
+#[expect(
+    dead_code,
+    reason = "describes the multipart form for the OpenAPI document only"
+)]
+struct AvatarUpload {
+    /// The picture: PNG, JPEG, GIF or WebP, at most 5 MiB and 4096 px a side.
+    #[schema(value_type = String, format = Binary, content_media_type = "application/octet-stream")]
+    avatar: Vec<u8>,
+}
+
+/// Remove your profile picture; you show your initials again.
+#[utoipa::path(
+    delete, path = "/@me/avatar", tag = "users", operation_id = "remove_avatar",
+    responses((status = 200, body = User))
+)]
+async fn remove_avatar(
+    State(state): State<AppState>,
+    caller: CurrentUser,
+) -> AppResult<Json<User>> {
+    let (user, replaced) = users::set_avatar(&state.store, caller.user, None).await?;
+    forget_avatar(&state, replaced).await;
+    Ok(Json(users::to_private_dto(&user)))
+}
+
+/// Deletes an avatar's file once nobody shows it. A failure only leaves a stray file.
+async fn forget_avatar(state: &AppState, hash: Option<String>) {
+    let Some(hash) = hash else { return };
+    match users::avatar_in_use(&state.store, &hash).await {
+        Ok(false) => avatars::delete(&state.storage, &hash).await,
+        Ok(true) => {}
+        Err(err) => tracing::warn!(error = ?err, hash, "could not check an old avatar"),
+    }
+}
+
+/// A profile picture (a user's `avatar_url`), for anyone signed in. Immutable: a new picture
+/// has a new URL. With S3 storage, a 307 to a presigned URL.
+#[utoipa::path(
+    get, path = "/{avatar_hash}", tag = "users", operation_id = "get_avatar",
+    params(("avatar_hash" = String, Path, pattern = r"^[0-9a-f]{32}$")),
+    responses(
+        (status = 200, description = "The picture", content_type = "image/png"),
+        (status = 307, description = "With S3 storage: its presigned URL in `Location`"),
+        (status = 404, body = ErrorBody),
+    )
+)]
+async fn get_avatar(
+    State(state): State<AppState>,
+    _caller: CurrentUser,
+    ApiPath(avatar_hash): ApiPath<String>,
+) -> AppResult<axum::response::Response> {
+    avatars::serve(&state.storage, &avatar_hash).await
 }

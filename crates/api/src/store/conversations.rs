@@ -360,3 +360,29 @@ pub async fn rename(
     );
     Ok(channel)
 }
+
+/// Everyone who shares a conversation with `user_id` (not the user), once each.
+pub async fn partners_of(store: &Store, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    let channel_ids: Vec<Uuid> = channel_recipients::Entity::find()
+        .select_only()
+        .column(channel_recipients::Column::ChannelId)
+        .filter(channel_recipients::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    if channel_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut people: Vec<Uuid> = channel_recipients::Entity::find()
+        .select_only()
+        .column(channel_recipients::Column::UserId)
+        .filter(channel_recipients::Column::ChannelId.is_in(channel_ids))
+        .filter(channel_recipients::Column::UserId.ne(user_id))
+        .into_tuple()
+        .all(store.db())
+        .await?;
+    people.sort_unstable();
+    people.dedup();
+    Ok(people)
+}

@@ -231,3 +231,15 @@ async fn ensure_an_admin_remains(
     }
     Ok(())
 }
+
+/// The servers a user is a member of.
+pub async fn server_ids_of(store: &Store, user_id: Uuid) -> AppResult<Vec<Uuid>> {
+    use sea_orm::QuerySelect;
+    Ok(members::Entity::find()
+        .select_only()
+        .column(members::Column::ServerId)
+        .filter(members::Column::UserId.eq(user_id))
+        .into_tuple()
+        .all(store.db())
+        .await?)
+}

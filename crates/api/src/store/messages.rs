@@ -16,6 +16,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use super::attachments;
 use super::entities::{channel_events, channels, message_edits, messages, users};
 use super::mentions::Mentions;
 use super::sends::{Allowed, NewMessage};
@@ -56,6 +57,7 @@ pub fn to_dto(message: &Model, author: &users::Model, reply_to: Option<ReplyPrev
         mention_roles: super::mentions::roles_of(message.mention_roles.as_deref()),
         mention_everyone: message.mention_everyone,
         pinned: message.pinned_at.is_some(),
+        attachments: Vec::new(),
     }
 }
 
@@ -103,6 +105,7 @@ pub async fn dtos(
     let ids: Vec<Uuid> = models.iter().map(|m| m.id).collect();
     let mut reactions = super::reactions::aggregate(store.db(), &ids, viewer).await?;
     let mut mentioned = super::mentions::of_messages(store.db(), &ids).await?;
+    let mut files = attachments::of_messages(store, &ids).await?;
     Ok(rows
         .iter()
         .map(|(m, author)| {
@@ -110,6 +113,12 @@ pub async fn dtos(
             let mut dto = to_dto(m, author, reply_to);
             dto.reactions = reactions.remove(&m.id).unwrap_or_default();
             dto.mentions = mentioned.remove(&m.id).unwrap_or_default();
+            dto.attachments = files
+                .remove(&m.id)
+                .unwrap_or_default()
+                .iter()
+                .map(attachments::to_dto)
+                .collect();
             dto
         })
         .collect())
@@ -133,6 +142,11 @@ pub(crate) async fn dto(
         .await?
         .remove(&message.id)
         .unwrap_or_default();
+    dto.attachments = attachments::of_message(db, message.id)
+        .await?
+        .iter()
+        .map(attachments::to_dto)
+        .collect();
     Ok(dto)
 }
 
@@ -212,17 +226,27 @@ pub async fn create(
     }
 }
 
-/// Sends a reply, or a message that mentions someone, to a channel the caller already checked
-/// the author may send to: in a transaction of its own, as it reads its parent and writes its
-/// mentions.
+/// What a message may carry besides its text.
+#[derive(Debug, Default)]
+pub struct Extras<'a> {
+    /// The message it answers (of the same channel).
+    pub reply_to: Option<Uuid>,
+    pub mentions: Mentions,
+    /// Uploaded files it claims.
+    pub attachment_ids: &'a [Uuid],
+}
+
+/// Sends a reply, a message that mentions someone or one with files, to a channel the caller
+/// already checked
+/// the author may send to: in a transaction of its own, as it reads its parent, writes its
+/// mentions and claims its files.
 pub async fn create_rich(
     store: &Store,
     channel: &channels::Model,
     author: &users::Model,
     content: String,
     nonce: String,
-    reply_to: Option<Uuid>,
-    mentions: Mentions,
+    extras: Extras<'_>,
 ) -> AppResult<(Message, bool)> {
     let new = NewMessage {
         channel_id: channel.id,
@@ -235,22 +259,26 @@ pub async fn create_rich(
         channel: channel.clone(),
         audience: audience(store, channel).await?,
     };
-    create_alone(store, allowed, reply_to, mentions).await
+    create_alone(store, allowed, extras).await
 }
 
-/// Sends one message in a transaction of its own: replies and messages with mentions, and the
-/// sends of a batch that could not be written together.
+/// Sends one message in a transaction of its own: replies, messages with mentions or files, and
+/// the sends of a batch that could not be written together.
 pub(crate) async fn create_alone(
     store: &Store,
     allowed: Allowed<'_>,
-    reply_to: Option<Uuid>,
-    mentions: Mentions,
+    extras: Extras<'_>,
 ) -> AppResult<(Message, bool)> {
     let Allowed {
         message: new,
         channel,
         audience,
     } = allowed;
+    let Extras {
+        reply_to,
+        mentions,
+        attachment_ids,
+    } = extras;
     let (author, content, nonce) = (&new.author, new.content.clone(), new.nonce.clone());
     // The parent is checked before the transaction: it cannot change channel, and if it is
     // deleted meanwhile the reply's preview says so.
@@ -298,9 +326,15 @@ pub(crate) async fn create_alone(
         Err(err) => return Err(err.into()),
     };
     super::mentions::store(&txn, message.id, channel.id, seq, &mentions.users).await?;
+    let files = if attachment_ids.is_empty() {
+        Vec::new()
+    } else {
+        attachments::claim(&txn, attachment_ids, message.id, channel.id, author.id).await?
+    };
     let reply_to = parent.map(|(p, a)| preview_of(&p, &a));
     let mut dto = to_dto(&message, author, reply_to);
     dto.mentions = mentions.users;
+    dto.attachments = files.iter().map(attachments::to_dto).collect();
     let event = ServerEvent::MessageCreate {
         channel_id: channel.id,
         seq,
@@ -403,16 +437,18 @@ pub async fn edit(
 }
 
 /// Soft-deletes a message: it keeps its place and shows as deleted; its content goes to the
-/// history, readable by moderators. Deleting a deleted message changes nothing.
+/// history, readable by moderators. Its attachments go entirely: their rows here, and the
+/// returned list tells the caller which files to delete. Deleting a deleted message changes
+/// nothing.
 pub async fn delete(
     store: &Store,
     channel: &channels::Model,
     message: Model,
     author: &users::Model,
     deleted_by: Uuid,
-) -> AppResult<()> {
+) -> AppResult<Vec<attachments::Model>> {
     if message.deleted {
-        return Ok(());
+        return Ok(Vec::new());
     }
     let audience = audience(store, channel).await?;
     let txn = store.db().begin().await?;
@@ -420,9 +456,10 @@ pub async fn delete(
     let message = current(&txn, message.id).await?;
     if message.deleted {
         // Someone else deleted it meanwhile; rolling back returns the seq.
-        return Ok(());
+        return Ok(Vec::new());
     }
     keep_history(&txn, &message, deleted_by).await?;
+    let files = attachments::detach_all(&txn, message.id).await?;
     let mut active = message.into_active_model();
     active.content = Set(DELETED_CONTENT.to_owned());
     active.deleted = Set(true);
@@ -435,7 +472,7 @@ pub async fn delete(
     log(&txn, channel.id, seq, &event).await?;
     txn.commit().await?;
     store.publish(audience, event);
-    Ok(())
+    Ok(files)
 }
 
 /// The message as it is now, inside the transaction that holds the channel's lock.

@@ -1,6 +1,7 @@
 //! All database access. Nothing outside this module imports sea-orm's query API; callers get
 //! domain functions (`users::create`, `tokens::revoke`) and plain models back.
 
+pub mod attachments;
 pub mod bans;
 pub mod channels;
 pub mod conversations;

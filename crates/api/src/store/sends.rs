@@ -37,7 +37,6 @@ use uuid::Uuid;
 
 use super::Store;
 use super::entities::{channel_events, channel_recipients, channels, members, messages, users};
-use super::mentions::Mentions;
 use crate::error::{AppError, AppResult};
 use crate::realtime::Audience;
 
@@ -150,7 +149,7 @@ async fn write(store: &Store, batch: &mut Vec<Pending>) {
 pub(crate) async fn write_alone(store: &Store, message: &NewMessage) -> AppResult<Outcome> {
     let mut checked = check(store, &[message]).await?;
     let allowed = checked.pop().ok_or_else(AppError::not_found)??;
-    super::messages::create_alone(store, allowed, None, Mentions::default()).await
+    super::messages::create_alone(store, allowed, super::messages::Extras::default()).await
 }
 
 /// Whether each author may send where they send: `Ok` with the channel and its audience, or

@@ -2,6 +2,7 @@
 
 use chrono::Utc;
 use parley_shared::ErrorCode;
+use parley_shared::events::ServerEvent;
 use parley_shared::users::{AllowDmsFrom, User};
 use sea_orm::{ActiveModelTrait, ColumnTrait, EntityTrait, QueryFilter, Set};
 use uuid::Uuid;
@@ -9,6 +10,7 @@ use uuid::Uuid;
 use super::entities::users;
 use super::{Store, UniqueKey};
 use crate::error::{AppError, AppResult};
+use crate::realtime::Audience;
 
 pub use users::Model;
 
@@ -137,7 +139,44 @@ pub fn to_public_dto(user: &Model) -> User {
         email: None,
         allow_dms_from: None,
         created_at: user.created_at,
+        avatar_url: user.avatar_hash.as_deref().map(crate::media::avatars::url),
     }
+}
+
+/// Sets (or, with `None`, removes) the avatar and tells everyone who sees the user: the
+/// members of their servers and the people in their conversations. Returns the user and the
+/// hash it replaced, which the caller deletes when nobody else uses it.
+pub async fn set_avatar(
+    store: &Store,
+    user: Model,
+    avatar_hash: Option<String>,
+) -> AppResult<(Model, Option<String>)> {
+    let previous = user.avatar_hash.clone();
+    let mut active: users::ActiveModel = user.into();
+    active.avatar_hash = Set(avatar_hash);
+    active.updated_at = Set(Utc::now());
+    let user = active.update(store.db()).await?;
+    let event = ServerEvent::UserUpdate {
+        user: to_public_dto(&user),
+    };
+    for server_id in super::members::server_ids_of(store, user.id).await? {
+        store.publish(Audience::Server(server_id), event.clone());
+    }
+    let mut people = super::conversations::partners_of(store, user.id).await?;
+    people.push(user.id);
+    store.publish(Audience::Users(people), event);
+    let replaced = previous.filter(|old| user.avatar_hash.as_ref() != Some(old));
+    Ok((user, replaced))
+}
+
+/// Whether anyone shows the avatar with this hash (avatars are shared by content).
+pub async fn avatar_in_use(store: &Store, hash: &str) -> AppResult<bool> {
+    use sea_orm::PaginatorTrait;
+    Ok(users::Entity::find()
+        .filter(users::Column::AvatarHash.eq(hash))
+        .count(store.db())
+        .await?
+        > 0)
 }
 
 /// People whose username or display name contains `query`, for starting conversations.

@@ -15,6 +15,8 @@ pub struct Pending {
     pub content: String,
     /// The message it answers, kept for a retry.
     pub reply_to: Option<Uuid>,
+    /// Uploaded files sent with it.
+    pub attachment_ids: Vec<Uuid>,
     /// Why it failed, when it did; the user may retry.
     pub error: Option<String>,
 }

@@ -311,6 +311,19 @@ impl Sync {
                 }
                 self.servers.upsert_member(member.clone());
             }
+            ServerEvent::UserUpdate { user } => {
+                if Some(user.id) == me
+                    && let Some(mine) = self.session.user()
+                {
+                    // The event carries what everyone sees; keep what only you see.
+                    self.session.signed_in(User {
+                        email: mine.email,
+                        allow_dms_from: mine.allow_dms_from,
+                        ..user.clone()
+                    });
+                }
+                self.servers.update_user(user);
+            }
             ServerEvent::MemberRemove { server_id, user_id } => {
                 if Some(*user_id) == me {
                     self.servers.remove(*server_id);

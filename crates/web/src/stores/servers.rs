@@ -186,6 +186,17 @@ impl ServersStore {
         // Your own role decides what you may do; keep it in the server entry too.
     }
 
+    /// Someone's profile changed (their avatar): every member list they are in shows it.
+    pub fn update_user(&self, user: &parley_shared::users::User) {
+        self.members.update(|m| {
+            for member in m.values_mut().flat_map(|list| list.iter_mut()) {
+                if member.user.id == user.id {
+                    member.user = user.clone();
+                }
+            }
+        });
+    }
+
     pub fn set_my_role(&self, server_id: Uuid, role: Role) {
         self.servers.update(|list| {
             if let Some(server) = list.iter_mut().find(|s| s.server.id == server_id) {

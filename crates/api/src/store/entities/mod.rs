@@ -1,6 +1,7 @@
 //! sea-orm entities, one per table. Only the store uses them.
 
 pub mod api_tokens;
+pub mod attachments;
 pub mod bans;
 pub mod channel_events;
 pub mod channel_recipients;

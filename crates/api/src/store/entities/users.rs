@@ -11,6 +11,8 @@ pub struct Model {
     pub password_hash: String,
     /// `everyone` or `shared_servers`: who may start a conversation with this user.
     pub allow_dms_from: String,
+    /// Content hash of the profile picture; `None` shows the initials.
+    pub avatar_hash: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use crate::components::chat::composer::Composer;
 use crate::components::chat::message_list::MessageList;
 use crate::components::chat::pins_panel::PinsButton;
+use crate::components::chat::upload_tray::{UploadItem, start_uploads};
 use crate::focus;
 use crate::stores::conversations::use_conversations;
 use crate::stores::messages::{ChannelLog, use_messages};
@@ -42,6 +43,10 @@ pub struct ChatContext {
     pub jump: RwSignal<Option<Uuid>>,
     /// The message just jumped to, highlighted for a moment.
     pub highlight: RwSignal<Option<Uuid>>,
+    /// Files going with the next message, uploading or uploaded.
+    pub uploads: RwSignal<Vec<UploadItem>>,
+    /// Files are being dragged over the channel.
+    pub dragging: RwSignal<bool>,
 }
 
 impl ChatContext {
@@ -128,6 +133,8 @@ pub fn ChatView(
         replying: RwSignal::new(None),
         jump: RwSignal::new(None),
         highlight: RwSignal::new(None),
+        uploads: RwSignal::new(Vec::new()),
+        dragging: RwSignal::new(false),
     };
     provide_context(context);
     // Opening a channel on a desktop puts the cursor in its composer.
@@ -136,9 +143,39 @@ pub fn ChatView(
             let _ = composer.focus();
         }
     });
+    // Files dropped anywhere on the channel go with the next message.
+    let carries_files = |ev: &leptos::ev::DragEvent| {
+        ev.data_transfer()
+            .is_some_and(|dt| dt.types().includes(&"Files".into(), 0))
+    };
+    let on_dragover = move |ev: leptos::ev::DragEvent| {
+        if carries_files(&ev) {
+            ev.prevent_default();
+            context.dragging.set(true);
+        }
+    };
+    let on_drop = move |ev: leptos::ev::DragEvent| {
+        context.dragging.set(false);
+        let files = ev.data_transfer().and_then(|dt| dt.files()).map(file_list);
+        if let Some(files) = files.filter(|f| !f.is_empty()) {
+            ev.prevent_default();
+            start_uploads(context, files);
+            context.focus_composer();
+        }
+    };
     view! {
         <PinsButton />
-        <MessageList intro=intro />
-        <Composer label=label />
+        <div class="chat-drop-zone"
+            on:dragover=on_dragover
+            on:dragleave=move |_| context.dragging.set(false)
+            on:drop=on_drop>
+            <MessageList intro=intro />
+            <Composer label=label />
+        </div>
     }
+}
+
+/// The files of a `FileList` (a drop, a paste, a file picker).
+pub fn file_list(list: web_sys::FileList) -> Vec<web_sys::File> {
+    (0..list.length()).filter_map(|i| list.get(i)).collect()
 }

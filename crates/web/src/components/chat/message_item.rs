@@ -5,6 +5,7 @@ use parley_shared::messages::{ReplyPreview, SendMessageRequest};
 use uuid::Uuid;
 
 use crate::api::{self, ApiError};
+use crate::components::chat::attachment_list::AttachmentList;
 use crate::components::chat::chat_view::{ChatContext, use_chat};
 use crate::components::chat::emoji_picker::EmojiPicker;
 use crate::components::chat::message_content::MessageContent;
@@ -213,9 +214,18 @@ pub fn MessageItem(
     };
 
     let author = first.author.display_name.clone();
+    let author_picture = first.author.avatar_url.clone();
     // Its own memo: a reaction changes the message but not its text, so nothing is re-parsed.
     let content = Memo::new(move |_| {
         message.with(|m| m.as_ref().map(|m| m.content.clone()).unwrap_or_default())
+    });
+    // Files change only when the message is deleted (they go); an edit leaves players alone.
+    let files = Memo::new(move |_| {
+        message.with(|m| {
+            m.as_ref()
+                .map(|m| m.attachments.clone())
+                .unwrap_or_default()
+        })
     });
     let edited = move || {
         message.with(|m| {
@@ -255,7 +265,7 @@ pub fn MessageItem(
                         </time>
                     }.into_any()
                 } else {
-                    view! { <Avatar name=author.clone() size=40 /> }.into_any()
+                    view! { <Avatar name=author.clone() url=author_picture.clone() size=40 /> }.into_any()
                 }}
                 <div class="message-body">
                     {move || reply_to.get().map(|parent| view! { <ReplyPreviewLine parent=parent /> })}
@@ -273,14 +283,20 @@ pub fn MessageItem(
                     <Show
                         when=move || editing.get()
                         fallback=move || view! {
-                            <MessageContent content=content mentioned=mentioned />
-                            <Show when=edited>
-                                <span class="edited muted small">" (edited)"</span>
+                            <Show when=move || !content.with(String::is_empty) || deleted.get()>
+                                <MessageContent content=content mentioned=mentioned />
+                                <Show when=edited>
+                                    <span class="edited muted small">" (edited)"</span>
+                                </Show>
                             </Show>
                         }
                     >
                         <EditBox chat=chat error=error />
                     </Show>
+                    {move || {
+                        let files = files.get();
+                        (!files.is_empty()).then(|| view! { <AttachmentList files=files /> })
+                    }}
                     <ReactionBar id=id seq=seq error=error on_add=Callback::new(move |()| open_picker()) />
                     <p class="form-error-inline" role="alert">{move || error.get()}</p>
                     <Show when=move || picking.get()>
@@ -448,6 +464,7 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
                 content: pending.content.clone(),
                 nonce: pending.nonce.clone(),
                 reply_to: pending.reply_to,
+                attachment_ids: pending.attachment_ids.clone(),
             };
             send(messages.log(chat.channel_id), chat.channel_id, request);
         }
@@ -464,6 +481,9 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
                         </div>
                     })}
                     <p class="message-content">{pending.content.clone()}</p>
+                    {(!pending.attachment_ids.is_empty()).then(|| view! {
+                        <p class="muted small">{format::count(pending.attachment_ids.len(), "file", "files")}</p>
+                    })}
                     {failed.map(|reason| view! {
                         <p class="form-error-inline" role="alert">
                             {reason} " "
@@ -485,6 +505,7 @@ pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessage
                 nonce: request.nonce.clone(),
                 content: request.content.clone(),
                 reply_to: request.reply_to,
+                attachment_ids: request.attachment_ids.clone(),
                 error: None,
             }),
         },

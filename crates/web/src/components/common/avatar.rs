@@ -5,6 +5,9 @@ use leptos::prelude::*;
 pub fn Avatar(
     #[prop(into)] name: Signal<String>,
     #[prop(optional)] size: Option<u32>,
+    /// The profile picture; the initials without one.
+    #[prop(optional, into)]
+    url: MaybeProp<String>,
 ) -> impl IntoView {
     let size = size.unwrap_or(32);
     let initials = move || {
@@ -26,17 +29,28 @@ pub fn Avatar(
                 % 360
         })
     };
+    let initials_view = move || {
+        view! {
+            <span
+                class="avatar"
+                aria-hidden="true"
+                style=move || format!(
+                    "--avatar-hue:{};width:{size}px;height:{size}px;font-size:{}px",
+                    hue(),
+                    size * 2 / 5,
+                )
+            >
+                {initials}
+            </span>
+        }
+    };
     view! {
-        <span
-            class="avatar"
-            aria-hidden="true"
-            style=move || format!(
-                "--avatar-hue:{};width:{size}px;height:{size}px;font-size:{}px",
-                hue(),
-                size * 2 / 5,
-            )
-        >
-            {initials}
-        </span>
+        {move || match url.get() {
+            Some(src) => view! {
+                <img class="avatar avatar-picture" src=src alt="" aria-hidden="true"
+                    width=size height=size />
+            }.into_any(),
+            None => initials_view().into_any(),
+        }}
     }
 }

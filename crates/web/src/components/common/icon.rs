@@ -20,6 +20,8 @@ pub enum IconName {
     Reply,
     Close,
     Smile,
+    File,
+    Download,
 }
 
 impl IconName {
@@ -54,6 +56,8 @@ impl IconName {
                 "M6.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM13.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0zM20.5 12a1.5 1.5 0 1 1-3 0 1.5 1.5 0 1 1 3 0z"
             }
             IconName::Send => "M4 12l16-8-5 16-3-7-8-1zM12 13l8-9",
+            IconName::File => "M14 3H6v18h12V7l-4-4zM14 3v4h4",
+            IconName::Download => "M12 4v11M7 10l5 5 5-5M5 20h14",
         }
     }
 }

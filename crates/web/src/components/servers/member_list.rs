@@ -35,9 +35,9 @@ pub fn MemberList(server_id: Uuid) -> impl IntoView {
                 <Show when=move || !group(role).is_empty()>
                     <h2 class="sidebar-heading">{title} " — " {move || group(role).len()}</h2>
                     <ul>
-                        <For each=move || group(role) key=|m| (m.user.id, m.user.display_name.clone()) let:member>
+                        <For each=move || group(role) key=|m| (m.user.id, m.user.display_name.clone(), m.user.avatar_url.clone()) let:member>
                             <li class="member-entry">
-                                <Avatar name=member.user.display_name.clone() size=28 />
+                                <Avatar name=member.user.display_name.clone() url=member.user.avatar_url.clone() size=28 />
                                 <span class="member-name">{member.user.display_name.clone()}</span>
                                 <RoleBadge role=member.role />
                                 {(me() != Some(member.user.id)).then(|| {

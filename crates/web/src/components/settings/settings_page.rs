@@ -1,6 +1,7 @@
 use leptos::prelude::*;
 
 use crate::components::common::theme_toggle::ThemeToggle;
+use crate::components::settings::avatar_form::AvatarForm;
 use crate::components::settings::password_form::PasswordForm;
 use crate::components::settings::profile_form::ProfileForm;
 use crate::components::settings::tokens_panel::TokensPanel;
@@ -15,6 +16,7 @@ pub fn SettingsPage() -> impl IntoView {
         <div class="pane-body settings">
             <section class="card" aria-labelledby="profile-heading">
                 <h2 id="profile-heading">"Profile"</h2>
+                <AvatarForm />
                 <ProfileForm />
             </section>
             <section class="card" aria-labelledby="appearance-heading">

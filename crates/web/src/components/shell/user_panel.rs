@@ -39,7 +39,7 @@ pub fn UserPanel() -> impl IntoView {
     };
     view! {
         <section class="user-panel" aria-label="Your account">
-            <Avatar name=display_name />
+            <Avatar name=display_name url=Signal::derive(move || session.user().and_then(|u| u.avatar_url)) />
             <div class="user-names">
                 <span class="user-display-name">{display_name}</span>
                 <span class="user-username">{username}</span>
