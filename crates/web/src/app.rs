@@ -40,11 +40,13 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=|| view! { <Redirect path=HOME /> } />
                     <Route path=path!("channels/@me") view=HomePane />
                     <Route path=path!("channels/@me/:channel_id") view=ConversationPane />
+                    <Route path=path!("channels/@me/:channel_id/:message_id") view=ConversationPane />
                     <Route path=path!("settings") view=SettingsPage />
                     <Route path=path!("discover") view=DiscoverPage />
                     <Route path=path!("invite/:code") view=InvitePage />
                     <Route path=path!("servers/:server_id") view=ServerIndex />
                     <Route path=path!("servers/:server_id/:channel_id") view=ChannelPane />
+                    <Route path=path!("servers/:server_id/:channel_id/:message_id") view=ChannelPane />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -145,8 +145,13 @@ test("uploads show their progress, can be cancelled, and refused files say why",
   await snap(page, "attachments-progress");
   await page.getByRole("button", { name: "Remove oops.bin" }).click();
   await expect(page.getByText("oops.bin")).toHaveCount(0);
+  // Sending waits for the files, and says so until they are up.
+  await page.getByRole("textbox", { name: /^Message / }).press("Enter");
+  const wait = page.getByText("Wait for the files to finish uploading.");
+  await expect(wait).toBeVisible();
   release();
   await expect(page.getByRole("list", { name: "Files to send" }).getByText("Ready")).toHaveCount(1);
+  await expect(wait).toHaveCount(0);
 
   // A page dressed up as a picture is refused by the server, with its reason.
   consoleGuard.expect(/415/);

@@ -86,6 +86,14 @@ test("jumping to a parent far back loads its page, and the present comes back", 
   await expect(list.locator(".message-content", { hasText: "back to that plan" })).toHaveCount(0);
   await snap(bob, "reply-jumped");
 
+  // A message link opens the channel at that message in a fresh tab.
+  const tab = await bob.context().newPage();
+  await tab.goto(`${new URL(alice.url()).pathname}/${first}`);
+  const linked = tab.locator(`.message[data-message-id="${first}"]`);
+  await expect(linked).toBeVisible();
+  await expect(linked).toHaveClass(/highlighted/);
+  await tab.close();
+
   // While Bob reads old history, a new message waits; the bar brings him back to the present.
   await post(alice, "meanwhile, now");
   await bob.getByRole("button", { name: /Jump to present/ }).click();
@@ -240,4 +248,28 @@ test("an admin pins a message; the other opens the pins panel and jumps to it", 
   await panel.getByRole("button", { name: "Jump" }).click();
   await expect(panel).toHaveCount(0);
   await expect(bobs).toHaveClass(/highlighted/);
+});
+
+test("a conversation with everything, at desktop and phone sizes", async ({ browser }) => {
+  const { alice, bob } = await twoMembers(browser);
+  const bobsName = (await (await bob.request.get("/api/v1/users/@me")).json()).username as string;
+  const channelId = alice.url().split("/").pop();
+  const origin = { Origin: new URL(alice.url()).origin };
+  const plan = await post(alice, "# Release plan\n- **freeze** on Friday\n- ship __Monday__ ||maybe||");
+  await post(bob, "Sounds good :tada:", plan);
+  await post(alice, "```sh\ncargo xtask test\n```");
+  await post(alice, `Thanks @${bobsName}, see https://example.com/release`);
+  await post(bob, "🚀");
+  await alice.request.put(`/api/v1/channels/${channelId}/messages/${plan}/reactions/${encodeURIComponent("👍")}/@me`, { headers: origin });
+  await bob.request.put(`/api/v1/channels/${channelId}/messages/${plan}/reactions/${encodeURIComponent("👍")}/@me`, { headers: origin });
+  await alice.request.put(`/api/v1/channels/${channelId}/pins/${plan}`, { headers: origin });
+  await bob.setViewportSize({ width: 1280, height: 800 });
+  const list = bob.getByRole("list", { name: "Messages" });
+  await expect(list.locator(".reaction", { hasText: "👍" })).toContainText("2");
+  await expect(list.locator(".message.mentions-me")).toHaveCount(1);
+  await expect(list.locator(".pinned-mark")).toHaveCount(1);
+  await snap(bob, "rich-desktop");
+  await bob.setViewportSize({ width: 390, height: 844 });
+  await expect(list.locator(".message-content.jumbo")).toBeVisible();
+  await snap(bob, "rich-mobile");
 });

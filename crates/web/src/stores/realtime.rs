@@ -345,6 +345,8 @@ impl Sync {
         }
         let start = self.messages.newest_seq(channel_id);
         match api::messages(channel_id, None, 50).await {
+            // Loaded meanwhile (a jump to a message loads the channel too): keep that.
+            Ok(_) if log.with_untracked(|l| l.loaded) => self.catch_up(channel_id).await,
             Ok(page) => {
                 log.update(|l| {
                     *l = ChannelLog {

@@ -1,5 +1,6 @@
 use leptos::html::Textarea;
 use leptos::prelude::*;
+use leptos_router::hooks::use_params_map;
 use parley_shared::messages::{Message, ReplyPreview};
 use parley_shared::servers::Role;
 use parley_shared::users::User;
@@ -21,6 +22,7 @@ use crate::stores::session::use_session;
 #[derive(Clone, Copy)]
 pub struct ChatContext {
     pub channel_id: Uuid,
+    pub server_id: Option<Uuid>,
     /// The channel's messages (kept by the messages store; this is a handle to it).
     pub log: RwSignal<ChannelLog>,
     pub editing: RwSignal<Option<Uuid>>,
@@ -81,6 +83,15 @@ impl ChatContext {
     pub fn jump_to(&self, message_id: Uuid) {
         self.jump.set(Some(message_id));
     }
+
+    /// The address that opens this channel at a message.
+    pub fn link_to(&self, message_id: Uuid) -> String {
+        let origin = window().location().origin().unwrap_or_default();
+        match self.server_id {
+            Some(server) => format!("{origin}/servers/{server}/{}/{message_id}", self.channel_id),
+            None => format!("{origin}/channels/@me/{}/{message_id}", self.channel_id),
+        }
+    }
 }
 
 pub fn use_chat() -> ChatContext {
@@ -108,6 +119,7 @@ pub fn ChatView(
     }
     let context = ChatContext {
         channel_id,
+        server_id,
         log: use_messages().log(channel_id).into(),
         editing: RwSignal::new(None),
         edit_draft: RwSignal::new(String::new()),
@@ -137,6 +149,14 @@ pub fn ChatView(
         dragging: RwSignal::new(false),
     };
     provide_context(context);
+    // A message link (`.../{channel}/{message}`) opens the channel at that message.
+    let params = use_params_map();
+    Effect::new(move |_| {
+        let target = params.with(|p| p.get("message_id").and_then(|m| Uuid::parse_str(&m).ok()));
+        if let Some(message_id) = target {
+            context.jump_to(message_id);
+        }
+    });
     // Opening a channel on a desktop puts the cursor in its composer.
     context.composer.on_load(move |composer| {
         if focus::is_desktop() {

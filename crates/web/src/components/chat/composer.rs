@@ -27,6 +27,15 @@ pub fn Composer(
     Effect::new(move |_| draft.with(|d| drafts::save(channel_id, d)));
 
     let hint = RwSignal::new(None::<&'static str>);
+    // "Wait for the files" goes once they are up (or removed).
+    Effect::new(move |_| {
+        let uploading = chat
+            .uploads
+            .with(|list| list.iter().any(|i| i.state.get() == UploadState::Uploading));
+        if !uploading {
+            hint.set(None);
+        }
+    });
     let submit = move || {
         let content = draft.get_untracked();
         if content.trim().chars().count() > CONTENT_MAX {

@@ -167,6 +167,15 @@ pub fn MessageItem(
             .write_text(&text.unwrap_or_default());
     };
 
+    let copy_link = move || {
+        menu_open.set(false);
+        focus_row();
+        let _ = window()
+            .navigator()
+            .clipboard()
+            .write_text(&chat.link_to(id));
+    };
+
     let open_menu = move || {
         if let Some(row) = row.get_untracked() {
             let bottom = row.get_bounding_client_rect().bottom();
@@ -326,6 +335,9 @@ pub fn MessageItem(
                     <Menu label="Message actions" class=if menu_above.get_untracked() { "message-menu above" } else { "message-menu" }
                         trigger=more header=menu_time.clone()
                         on_close=Callback::new(move |()| menu_open.set(false))>
+                        <Show when=can_edit>
+                            <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
+                        </Show>
                         <button type="button" role="menuitem" on:click=move |_| start_reply()>"Reply"</button>
                         <button type="button" role="menuitem" on:click=move |_| open_picker()>"Add reaction"</button>
                         <Show when=move || chat.can_pin.get()>
@@ -333,10 +345,8 @@ pub fn MessageItem(
                                 {move || if pinned.get() { "Unpin message" } else { "Pin message" }}
                             </button>
                         </Show>
-                        <Show when=can_edit>
-                            <button type="button" role="menuitem" on:click=move |_| start_edit()>"Edit"</button>
-                        </Show>
                         <button type="button" role="menuitem" on:click=move |_| copy()>"Copy text"</button>
+                        <button type="button" role="menuitem" on:click=move |_| copy_link()>"Copy message link"</button>
                         <Show when=can_delete>
                             <button type="button" role="menuitem" class="danger-text"
                                 on:click=move |_| ask_delete()>"Delete"</button>

@@ -135,11 +135,12 @@ pub fn MessageList(
             };
             chat.jump.set(None);
             let sync = sync.clone();
+            // Not following the newest any more: what loads must not pull the view down.
+            at_bottom.set(false);
             spawn_local(async move {
                 if !sync.load_around(channel_id, target).await {
                     return;
                 }
-                at_bottom.set(false);
                 request_animation_frame(move || {
                     let selector = format!(".message[data-message-id=\"{target}\"]");
                     let found = scroller
