@@ -282,7 +282,7 @@ pub fn MessageItem(
                         <div class="message-meta">
                             <span class="message-author">{author.clone()}</span>
                             <Show when=move || pinned.get()>
-                                <span class="pinned-mark muted small">"📌 Pinned"</span>
+                                <span class="pinned-mark muted small">"Pinned"</span>
                             </Show>
                             <time class="muted small" datetime=created_at.to_rfc3339() title=full_time.clone()>
                                 {format::calendar(created_at)}

@@ -15,7 +15,7 @@ pub fn PinsButton() -> impl IntoView {
         <div class="pins-anchor">
             <button type="button" class="pins-button small" aria-haspopup="dialog"
                 aria-expanded=move || open.get().to_string()
-                on:click=move |_| open.update(|o| *o = !*o)>"📌 Pinned messages"</button>
+                on:click=move |_| open.update(|o| *o = !*o)>"Pinned messages"</button>
             <Show when=move || open.get()>
                 <PinsPanel on_close=Callback::new(move |()| open.set(false)) />
             </Show>
