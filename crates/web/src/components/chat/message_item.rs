@@ -1,5 +1,7 @@
 use leptos::html::{Button, Textarea};
 use leptos::prelude::*;
+use std::rc::Rc;
+
 use leptos::task::spawn_local;
 use parley_shared::messages::{ReplyPreview, SendMessageRequest};
 use uuid::Uuid;
@@ -506,6 +508,10 @@ pub fn PendingItem(pending: Pending, compact: bool) -> impl IntoView {
     }
 }
 
+thread_local! {
+    static SENDING: Rc<futures::lock::Mutex<()>> = Rc::new(futures::lock::Mutex::new(()));
+}
+
 /// Sends (or re-sends, with the same nonce, so it is never doubled) and reconciles the log.
 pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessageRequest) {
     log.update(
@@ -520,7 +526,11 @@ pub fn send(log: ArcRwSignal<ChannelLog>, channel_id: Uuid, request: SendMessage
             }),
         },
     );
+    // One send at a time, in the order they were made: two sends in flight at once could be
+    // stored the other way round.
+    let turn = SENDING.with(Rc::clone);
     spawn_local(async move {
+        let _turn = turn.lock().await;
         match api::send_message(channel_id, &request).await {
             Ok(message) => log.update(|l| l.upsert(message)),
             Err(err) => log.update(|l| {
