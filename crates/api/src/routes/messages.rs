@@ -209,15 +209,13 @@ pub async fn send_message(
     channel_id: Uuid,
     request: SendMessageRequest,
 ) -> AppResult<(Message, bool)> {
-    if request.is_blank() {
-        return Err(
-            AppError::new(ErrorCode::ValidationFailed, "Some fields are invalid.")
-                .with_field("content", "must not be empty"),
-        );
-    }
     state.limits.sends.check(&author.id).await?;
     let content = expanded(&request.content)?;
-    if request.reply_to.is_none() && request.attachment_ids.is_empty() && !content.contains('@') {
+    if request.reply_to.is_none()
+        && request.attachment_ids.is_empty()
+        && !content.is_empty()
+        && !content.contains('@')
+    {
         // The common case: nothing to resolve or claim, so it joins the next group commit, where the
         // store checks access for the whole batch.
         return messages::create(&state.store, channel_id, author, content, request.nonce).await;
@@ -231,6 +229,13 @@ pub async fn send_message(
             ErrorCode::Forbidden,
             "Messages can only be sent to text channels.",
         ));
+    }
+    // After the access check: a channel you cannot see is 404 whatever you send to it.
+    if request.is_blank() {
+        return Err(
+            AppError::new(ErrorCode::ValidationFailed, "Some fields are invalid.")
+                .with_field("content", "must not be empty"),
+        );
     }
     let mentions = mentions::resolve(
         &state.store,
